@@ -1,0 +1,189 @@
+//! Sandbox benchmark (`bench/sandbox.sh` builds the inputs and runs this): gradings per
+//! second and latency through the host, against a process per grading, a naive host that
+//! compiles on every call, and the time to the first grading of a fresh `aktovka` process.
+//!
+//! Arguments: QUIZ_WASM KAREL_WASM QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aktovka::sandbox::{PluginModule, Sandbox};
+use serde_json::{Value, json};
+
+struct Figures {
+    per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs `f` `n` times after `warmup` unmeasured runs.
+fn measure(n: usize, warmup: usize, mut f: impl FnMut(usize)) -> Figures {
+    for i in 0..warmup {
+        f(i);
+    }
+    let mut times = Vec::with_capacity(n);
+    let started = Instant::now();
+    for i in 0..n {
+        let t = Instant::now();
+        f(i);
+        times.push(t.elapsed());
+    }
+    let total = started.elapsed();
+    times.sort();
+    Figures {
+        per_sec: n as f64 / total.as_secs_f64(),
+        p50: times[n / 2],
+        p99: times[(n * 99 / 100).min(n - 1)],
+    }
+}
+
+fn row(what: &str, f: &Figures) {
+    println!(
+        "{what:<44} {:>10.0} /s   p50 {:>9.1} µs   p99 {:>9.1} µs",
+        f.per_sec,
+        f.p50.as_secs_f64() * 1e6,
+        f.p99.as_secs_f64() * 1e6
+    );
+}
+
+fn quiz_task() -> Value {
+    json!({"kind": "single", "question": "Které heslo je nejbezpečnější?",
+           "options": ["heslo123", "Pes&Kocka1", "modry-kun-ji-zelene-jablko"], "answer": 2})
+}
+
+fn karel_task() -> Value {
+    let world = |w: u32, h: u32| json!({"size": [w, h], "karel": [1, 1, "východ"], "goal": {"karel": [w, 1]}});
+    json!({"prompt": "Dojdi ke zdi.", "worlds": [world(6, 4), world(10, 3), world(3, 3)]})
+}
+
+const KAREL_SOLUTION: &str = "DOKUD NENÍ ZEĎ\n  KROK\nKONEC\n";
+
+fn grade(sandbox: &Sandbox, plugin: &PluginModule, task: &Value, answer: &str, seed: u64) {
+    match sandbox.check(plugin, task, answer, seed, "cs") {
+        Ok(v) if v.passed => {}
+        Ok(v) => panic!("{}: not passed: {}", plugin.name(), v.feedback_md),
+        Err(e) => panic!("{}: {}: {e}", plugin.name(), e.kind()),
+    }
+}
+
+fn native_grading(binary: &Path, request: &[u8]) {
+    let mut child = Command::new(binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn native grader");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(request)
+        .expect("write request");
+    let out = child.wait_with_output().expect("native grader runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("native grader answers JSON");
+    assert_eq!(v["passed"], true, "{v}");
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args_os()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .map(PathBuf::from)
+        .collect();
+    let [
+        quiz_wasm,
+        karel_wasm,
+        quiz_native,
+        karel_native,
+        aktovka_bin,
+    ] = &args[..]
+    else {
+        eprintln!("usage: sandbox QUIZ_WASM KAREL_WASM QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN");
+        std::process::exit(2);
+    };
+    let quiz_bytes = std::fs::read(quiz_wasm).expect("quiz wasm");
+    let karel_bytes = std::fs::read(karel_wasm).expect("karel wasm");
+
+    let sandbox = Sandbox::new(None).expect("sandbox");
+    let quiz = sandbox.load("quiz", &quiz_bytes).expect("quiz loads");
+    let karel = sandbox.load("karel", &karel_bytes).expect("karel loads");
+    let (qt, kt) = (quiz_task(), karel_task());
+
+    println!("== sandbox benchmark (single thread) ==");
+    let host_quiz = measure(20_000, 500, |i| grade(&sandbox, &quiz, &qt, "2", i as u64));
+    row("quiz through the host", &host_quiz);
+    let host_karel = measure(5_000, 200, |i| {
+        grade(&sandbox, &karel, &kt, KAREL_SOLUTION, i as u64)
+    });
+    row("karel (3 worlds) through the host", &host_karel);
+
+    let quiz_req = serde_json::to_vec(&aktovka::sandbox::abi::check_request(&qt, "2", 1, "cs"))
+        .expect("request");
+    let karel_req = serde_json::to_vec(&aktovka::sandbox::abi::check_request(
+        &kt,
+        KAREL_SOLUTION,
+        1,
+        "cs",
+    ))
+    .expect("request");
+    let proc_quiz = measure(300, 20, |_| native_grading(quiz_native, &quiz_req));
+    row("quiz, native process per grading", &proc_quiz);
+    let proc_karel = measure(300, 20, |_| native_grading(karel_native, &karel_req));
+    row("karel, native process per grading", &proc_karel);
+
+    let naive = measure(10, 1, |i| {
+        let fresh = Sandbox::new(None).expect("sandbox");
+        let quiz = fresh.load("quiz", &quiz_bytes).expect("quiz loads");
+        grade(&fresh, &quiz, &qt, "2", i as u64);
+    });
+    row("quiz, naive host (engine + compile per call)", &naive);
+
+    // A fresh `aktovka plugin call` process with a warm on-disk cache.
+    let home = tempfile::tempdir().expect("tempdir");
+    let req_file = home.path().join("request.json");
+    std::fs::write(&req_file, &quiz_req).expect("request file");
+    let first = measure(20, 2, |_| {
+        let out = Command::new(aktovka_bin)
+            .arg("plugin")
+            .arg("call")
+            .arg(quiz_wasm)
+            .arg(&req_file)
+            .env("AKTOVKA_HOME", home.path())
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("aktovka runs");
+        assert!(out.status.success(), "aktovka plugin call failed");
+    });
+    row("first grading of a new process (warm cache)", &first);
+
+    println!();
+    println!("== goals ==");
+    let ratio = host_quiz.per_sec / proc_quiz.per_sec;
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+    println!(
+        "quiz gradings/s ≥ 20 000: {:.0} ({})",
+        host_quiz.per_sec,
+        verdict(host_quiz.per_sec >= 20_000.0)
+    );
+    println!(
+        "quiz p99 < 1 ms: {:.1} µs ({})",
+        host_quiz.p99.as_secs_f64() * 1e6,
+        verdict(host_quiz.p99 < Duration::from_millis(1))
+    );
+    println!(
+        "≥ 100× process per grading: {ratio:.0}× ({})",
+        verdict(ratio >= 100.0)
+    );
+    println!(
+        "first grading < 20 ms: {:.1} ms p50 ({})",
+        first.p50.as_secs_f64() * 1e3,
+        verdict(first.p50 < Duration::from_millis(20))
+    );
+    println!(
+        "(naive host: {:.1} ms per grading, {:.0}× slower than the host)",
+        naive.p50.as_secs_f64() * 1e3,
+        host_quiz.per_sec / naive.per_sec
+    );
+}
