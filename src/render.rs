@@ -251,13 +251,12 @@ fn render_lesson(lesson: &Lesson, targets: &LinkTargets) -> (RenderedLesson, Vec
     let mut exercise_text = String::new();
 
     let diag_at = |offset: usize, p: LinkProblem| {
-        Diagnostic::error(
-            &lesson.file,
-            lesson.body_line + line_of_offset(body, offset) - 1,
-            p.message,
-        )
-        .col(col_of_offset(body, offset))
-        .help(p.help)
+        let body_line = line_of_offset(body, offset);
+        let mut d = Diagnostic::error(&lesson.file, lesson.body_line + body_line - 1, p.message)
+            .col(col_of_offset(body, offset))
+            .help(p.help);
+        d.source_line = body.lines().nth(body_line - 1).map(str::to_owned);
+        d
     };
 
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {

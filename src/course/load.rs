@@ -32,7 +32,7 @@ pub fn load(dir: &Path) -> (Option<Course>, Diagnostics) {
         }
         Err(d) => {
             diags.push(d);
-            (None, None)
+            (manifest::CourseMeta::placeholder(), None)
         }
     };
     if !dir.join(manifest::FILE).is_file() {
@@ -41,6 +41,7 @@ pub fn load(dir: &Path) -> (Option<Course>, Diagnostics) {
     }
 
     let files = lesson_files(dir, order.as_ref(), &mut diags);
+    let no_lesson_files = files.is_empty();
     let mut lessons = Vec::new();
     let mut lesson_ids: HashMap<String, PathBuf> = HashMap::new();
     let mut exercise_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
@@ -86,7 +87,7 @@ pub fn load(dir: &Path) -> (Option<Course>, Diagnostics) {
         }
         lessons.push(lesson);
     }
-    if lessons.is_empty() && dir.join("lessons").is_dir() {
+    if no_lesson_files && dir.join("lessons").is_dir() {
         diags.push(
             Diagnostic::error(
                 "lessons",
@@ -107,14 +108,14 @@ pub fn load(dir: &Path) -> (Option<Course>, Diagnostics) {
         })
         .collect();
 
-    let course = meta.map(|meta| Course {
+    let course = Course {
         root: dir.to_path_buf(),
         meta,
         lessons,
         assets,
         plugins,
-    });
-    (course, diags)
+    };
+    (Some(course), diags)
 }
 
 /// The lesson files in reading order: the `lessons` list of `course.toml`, else every

@@ -56,6 +56,21 @@ pub struct LessonOrder {
     pub entries: Vec<(String, usize)>,
 }
 
+impl CourseMeta {
+    /// Stands in for a `course.toml` that could not be read, so lessons can still be checked.
+    pub fn placeholder() -> Self {
+        CourseMeta {
+            id: "kurz".into(),
+            title: "Kurz".into(),
+            version: semver::Version::new(0, 0, 0),
+            language: Language::Cs,
+            description: String::new(),
+            authors: Vec::new(),
+            license: String::new(),
+        }
+    }
+}
+
 pub(crate) const FILE: &str = "course.toml";
 
 const KNOWN_KEYS: &[&str] = &[
@@ -81,7 +96,10 @@ pub fn is_valid_id(s: &str) -> bool {
 
 /// Parses `course.toml` text. Returns the metadata when every required field is valid, the
 /// lesson order if one is given, and all problems found.
-pub fn parse(source: &str) -> (Option<CourseMeta>, Option<LessonOrder>, Vec<Diagnostic>) {
+/// Fields that are missing or invalid get placeholder values so the rest of the course can
+/// still be checked; the diagnostics say what is wrong, and a course with errors is never
+/// built.
+pub fn parse(source: &str) -> (CourseMeta, Option<LessonOrder>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let table: toml::Table = match source.parse() {
         Ok(t) => t,
@@ -95,7 +113,7 @@ pub fn parse(source: &str) -> (Option<CourseMeta>, Option<LessonOrder>, Vec<Diag
                     .help("oprav zápis podle https://toml.io; invalid TOML syntax")
                     .with_source(source),
             );
-            return (None, None, diags);
+            return (CourseMeta::placeholder(), None, diags);
         }
     };
     let err = |key: &str, msg: String, help: &str| {
@@ -226,9 +244,14 @@ pub fn parse(source: &str) -> (Option<CourseMeta>, Option<LessonOrder>, Vec<Diag
         Some(toml::Value::Array(a)) => {
             let mut entries = Vec::new();
             let base = key_line(source, "lessons");
+            let mut cursor: usize = source
+                .lines()
+                .take(base.saturating_sub(1))
+                .map(|l| l.len() + 1)
+                .sum();
             for v in a {
                 match v.as_str() {
-                    Some(s) => entries.push((s.to_owned(), entry_line(source, base, s))),
+                    Some(s) => entries.push((s.to_owned(), entry_line(source, &mut cursor, s))),
                     None => diags.push(err(
                         "lessons",
                         "`lessons` musí být seznam názvů souborů / must be a list of file names"
@@ -249,31 +272,31 @@ pub fn parse(source: &str) -> (Option<CourseMeta>, Option<LessonOrder>, Vec<Diag
         }
     };
 
-    let meta = match (id, title, version, language) {
-        (Some(id), Some(title), Some(version), Some(language)) => Some(CourseMeta {
-            id,
-            title,
-            version,
-            language,
-            description,
-            authors,
-            license,
-        }),
-        _ => None,
+    let fallback = CourseMeta::placeholder();
+    let meta = CourseMeta {
+        id: id.unwrap_or(fallback.id),
+        title: title.unwrap_or(fallback.title),
+        version: version.unwrap_or(fallback.version),
+        language: language.unwrap_or(fallback.language),
+        description,
+        authors,
+        license,
     };
     (meta, order, diags)
 }
 
-/// The line of a quoted entry `"name"` at or after the `lessons` key's line.
-fn entry_line(source: &str, from_line: usize, name: &str) -> usize {
+/// Finds `"name"` in `source` from byte `cursor` on; returns its line and moves the cursor
+/// past it, so an entry listed twice gets the line of each occurrence.
+fn entry_line(source: &str, cursor: &mut usize, name: &str) -> usize {
     let quoted = format!("\"{name}\"");
-    source
-        .lines()
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .find(|(_, l)| l.contains(&quoted))
-        .map(|(i, _)| i + 1)
-        .unwrap_or(from_line)
+    match source.get(*cursor..).and_then(|rest| rest.find(&quoted)) {
+        Some(i) => {
+            let at = *cursor + i;
+            *cursor = at + quoted.len();
+            line_of_offset(source, at)
+        }
+        None => line_of_offset(source, *cursor),
+    }
 }
 
 /// The course's language as written in `course.toml`, if it can be read; used to pick the
@@ -309,7 +332,6 @@ mod tests {
     fn parses_a_minimal_course() {
         let (meta, order, diags) = parse(GOOD);
         assert!(diags.is_empty(), "{diags:?}");
-        let meta = meta.unwrap();
         assert_eq!(meta.id, "kurz-1");
         assert_eq!(meta.language, Language::Cs);
         assert!(order.is_none());
@@ -319,8 +341,7 @@ mod tests {
     fn reports_every_bad_field_with_its_line() {
         let src =
             "id = \"Kurz 1\"\ntitle = \"K\"\nversion = \"1.0\"\nlanguage = \"de\"\ntitel = \"x\"\n";
-        let (meta, _, diags) = parse(src);
-        assert!(meta.is_none());
+        let (_, _, diags) = parse(src);
         let lines: Vec<(usize, &str)> =
             diags.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(diags.len(), 4, "{lines:?}");

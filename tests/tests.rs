@@ -1,0 +1,10 @@
+//! The one integration test binary: each module tests one feature through the real
+//! `aktovka` binary or the library, on fixtures under `tests/fixtures/` or built in temp
+//! directories. Nothing here needs `../shared` or the network.
+
+mod util;
+
+mod bundle_hostile;
+mod course_build;
+mod course_check;
+mod import_mdbook;
