@@ -21,6 +21,7 @@ mod query;
 mod snippet;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tantivy::collector::TopDocs;
 use tantivy::directory::OwnedBytes;
 use tantivy::indexer::NoMergePolicy;
@@ -43,12 +44,34 @@ use query::{FieldPair, ParsedQuery, Tier};
 /// `search.schema_version`; a reader refuses other versions.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// tantivy's index metadata file, the one file of an index that is not a segment file.
+const META_FILE: &str = "meta.json";
+
 /// The writer's memory budget: tantivy's minimum; a course is a few hundred kilobytes.
 const WRITER_MEMORY_BYTES: usize = 15_000_000;
 
 /// The manifest's `search.analyzer` value for a course language.
 pub fn analyzer_name(lang: Language) -> &'static str {
     lang.code()
+}
+
+/// Checks a bundle manifest's `search` object (`analyzer`, `schema_version`) before its
+/// index is opened for a course in `lang`.
+pub fn check_manifest(
+    lang: Language,
+    analyzer: &str,
+    schema_version: u32,
+) -> Result<(), SearchError> {
+    let expected = analyzer_name(lang);
+    if analyzer == expected && schema_version == SCHEMA_VERSION {
+        Ok(())
+    } else {
+        Err(SearchError::Incompatible {
+            analyzer: analyzer.to_owned(),
+            schema_version,
+            expected,
+        })
+    }
 }
 
 /// One section of a lesson (the text from one heading to the next), as the bundle
@@ -102,6 +125,17 @@ pub enum SearchError {
     /// Occurs when an index's analyzer does not match the course language.
     #[error("search index was built for another language (field `{field}` uses `{found}`)")]
     WrongAnalyzer { field: &'static str, found: String },
+    /// Occurs when a bundle's manifest announces an index this version cannot read: another
+    /// `search.schema_version`, or an analyzer other than the course language's.
+    #[error(
+        "search index {analyzer}/v{schema_version} is not readable by this aktovka \
+         (expects {expected}/v{SCHEMA_VERSION}); rebuild the bundle"
+    )]
+    Incompatible {
+        analyzer: String,
+        schema_version: u32,
+        expected: &'static str,
+    },
     /// Occurs when a built index does not come out as exactly one segment.
     #[error("search index has {0} segments after merging, expected 1")]
     Segments(usize),
@@ -293,7 +327,59 @@ pub fn build_index(lang: Language, docs: &[SectionDoc]) -> Result<IndexFiles, Se
             })?;
         files.push((name, bytes.as_slice().to_vec()));
     }
-    Ok(files)
+    Ok(with_content_segment_id(files))
+}
+
+/// Renames the segment after a hash of its files, so the same sections always give the
+/// same index bytes (tantivy names segments with a random UUID; the bundle writer
+/// promises reproducible bundles). The files' contents do not embed the id; only their
+/// names and `meta.json` do.
+fn with_content_segment_id(files: IndexFiles) -> IndexFiles {
+    let is_segment_file = |name: &str| {
+        name.split_once('.')
+            .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let Some(old_id) = files
+        .iter()
+        .find(|(n, _)| is_segment_file(n))
+        .and_then(|(n, _)| n.split_once('.'))
+        .map(|(id, _)| id.to_owned())
+    else {
+        return files;
+    };
+    let mut hasher = Sha256::new();
+    for (name, bytes) in files.iter().filter(|(n, _)| is_segment_file(n)) {
+        let ext = name.split_once('.').map_or("", |(_, e)| e);
+        hasher.update((ext.len() as u64).to_le_bytes());
+        hasher.update(ext.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    let new_id = hex::encode(&hasher.finalize()[..16]);
+    let dashed = |id: &str| {
+        format!(
+            "{}-{}-{}-{}-{}",
+            &id[..8],
+            &id[8..12],
+            &id[12..16],
+            &id[16..20],
+            &id[20..]
+        )
+    };
+    let (old_dashed, new_dashed) = (dashed(&old_id), dashed(&new_id));
+    let mut out: IndexFiles = files
+        .into_iter()
+        .map(|(name, bytes)| {
+            if name == META_FILE {
+                let meta = String::from_utf8_lossy(&bytes).replace(&old_dashed, &new_dashed);
+                (name, meta.into_bytes())
+            } else {
+                (name.replace(&old_id, &new_id), bytes)
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// An opened index, ready to answer queries. Cheap to share between threads.

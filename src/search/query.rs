@@ -163,7 +163,17 @@ impl ParsedQuery {
     /// What the highlighter should mark for hits of a tier.
     pub fn marks(&self, tier: Tier) -> Marks {
         let mut m = Marks::default();
-        for w in &self.words {
+        // Little words ("a", "ve") are worth marking only when they are all there is.
+        let min_chars = if self.words.iter().any(|w| w.folded.chars().count() > 2) {
+            3
+        } else {
+            1
+        };
+        for w in self
+            .words
+            .iter()
+            .filter(|w| w.folded.chars().count() >= min_chars)
+        {
             m.stemmed.insert(w.stemmed.clone());
             m.folded.insert(w.folded.clone());
             if tier != Tier::Exact && Self::fuzzy_ok(w) {

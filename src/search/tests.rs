@@ -347,3 +347,30 @@ fn search_many_merges_by_score() {
         "{courses:?}"
     );
 }
+
+#[test]
+fn manifest_check() {
+    assert!(check_manifest(Language::Cs, "cs", SCHEMA_VERSION).is_ok());
+    assert!(check_manifest(Language::Cs, "en", SCHEMA_VERSION).is_err());
+    assert!(check_manifest(Language::En, "en", SCHEMA_VERSION + 1).is_err());
+    assert_eq!(analyzer_name(Language::Cs), "cs");
+    assert_eq!(analyzer_name(Language::En), "en");
+}
+
+#[test]
+fn same_sections_give_same_bytes() {
+    let a = build_index(Language::Cs, &sections()).expect("build");
+    let b = build_index(Language::Cs, &sections()).expect("build");
+    assert_eq!(a, b);
+    let (index, _) = {
+        let dir = BundleDirectory::new(owned_files(a));
+        (
+            SearchIndex::open_in(Language::Cs, dir.clone()).expect("open"),
+            dir,
+        )
+    };
+    assert_eq!(
+        lessons(&index, "router").first().map(String::as_str),
+        Some("04-site")
+    );
+}
