@@ -8,3 +8,4 @@ mod bundle_hostile;
 mod course_build;
 mod course_check;
 mod import_mdbook;
+mod sandbox;
