@@ -9,3 +9,4 @@ mod course_build;
 mod course_check;
 mod import_mdbook;
 mod sandbox;
+mod search;
