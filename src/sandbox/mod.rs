@@ -501,33 +501,55 @@ fn parse_response(stdout: &[u8]) -> Result<Value, SandboxError> {
     Ok(value)
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] while at least one call runs, and sleeps
-/// (parked) otherwise, so an idle learner app costs no wake-ups.
+/// Advances the engine's epoch every [`EPOCH_TICK`] while calls run, and parks when a whole
+/// tick passed without any call, so an idle learner app costs no wake-ups. A busy host
+/// keeps ticking, so a call only pays for two atomic increments, not a thread wake-up.
 struct EpochTicker {
     shared: Arc<TickerShared>,
     thread: Option<JoinHandle<()>>,
 }
 
 struct TickerShared {
+    /// Calls running now.
     running: AtomicUsize,
+    /// Calls ever started; tells the ticker whether a call came and went since its last tick.
+    started: AtomicUsize,
+    /// The ticker is (about to be) parked and needs an unpark.
+    parked: AtomicBool,
     stop: AtomicBool,
+}
+
+impl TickerShared {
+    fn idle_since(&self, seen: usize) -> bool {
+        self.running.load(Ordering::SeqCst) == 0 && self.started.load(Ordering::SeqCst) == seen
+    }
 }
 
 impl EpochTicker {
     fn start(engine: Engine) -> std::io::Result<EpochTicker> {
         let shared = Arc::new(TickerShared {
             running: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
+            parked: AtomicBool::new(false),
             stop: AtomicBool::new(false),
         });
         let s = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("aktovka-epoch".to_owned())
             .spawn(move || {
-                while !s.stop.load(Ordering::Acquire) {
-                    if s.running.load(Ordering::Acquire) == 0 {
-                        std::thread::park();
+                let mut seen = 0;
+                while !s.stop.load(Ordering::SeqCst) {
+                    if s.idle_since(seen) {
+                        s.parked.store(true, Ordering::SeqCst);
+                        // Re-check after announcing: a call that started in between either
+                        // shows up here or sees `parked` and unparks us.
+                        if s.idle_since(seen) && !s.stop.load(Ordering::SeqCst) {
+                            std::thread::park();
+                        }
+                        s.parked.store(false, Ordering::SeqCst);
                         continue;
                     }
+                    seen = s.started.load(Ordering::SeqCst);
                     std::thread::sleep(EPOCH_TICK);
                     engine.increment_epoch();
                 }
@@ -540,7 +562,9 @@ impl EpochTicker {
 
     /// Marks a call as running until the guard drops.
     fn enter(&self) -> RunningGuard<'_> {
-        if self.shared.running.fetch_add(1, Ordering::AcqRel) == 0
+        self.shared.started.fetch_add(1, Ordering::SeqCst);
+        self.shared.running.fetch_add(1, Ordering::SeqCst);
+        if self.shared.parked.load(Ordering::SeqCst)
             && let Some(t) = &self.thread
         {
             t.thread().unpark();
@@ -551,7 +575,7 @@ impl EpochTicker {
 
 impl Drop for EpochTicker {
     fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Release);
+        self.shared.stop.store(true, Ordering::SeqCst);
         if let Some(t) = self.thread.take() {
             t.thread().unpark();
             let _ = t.join();
@@ -563,16 +587,9 @@ struct RunningGuard<'a>(&'a TickerShared);
 
 impl Drop for RunningGuard<'_> {
     fn drop(&mut self) {
-        self.0.running.fetch_sub(1, Ordering::AcqRel);
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-/// Shipped plugins are not embedded in this build yet (replaced by `shipped.rs`).
-pub fn shipped_plugin(_name: &str) -> Option<&'static [u8]> {
-    None
-}
-
-/// Names of the shipped plugins (replaced by `shipped.rs`).
-pub fn shipped_plugin_names() -> &'static [&'static str] {
-    &[]
-}
+pub mod shipped;
+pub use shipped::{shipped_plugin, shipped_plugin_names};

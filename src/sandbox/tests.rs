@@ -303,3 +303,49 @@ fn calls_run_in_parallel_threads() {
     assert_eq!(answers.len(), 4);
     assert_ne!(answers[0], answers[1]);
 }
+
+fn exercise(plugin: &str, solution: Option<&str>) -> crate::course::Exercise {
+    crate::course::Exercise {
+        id: "cviceni-1".to_owned(),
+        plugin: plugin.to_owned(),
+        title: "Cvičení".to_owned(),
+        points: 1,
+        solution: solution.map(str::to_owned),
+        task: json!({"kind": "text"}),
+        lesson: "01-uvod".to_owned(),
+        file: PathBuf::from("lessons/01-uvod.md"),
+        line: 3,
+    }
+}
+
+#[test]
+fn exercise_checker_reports_unknown_and_failing_plugins() {
+    use crate::course::ExerciseChecker;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut course_plugins = Vec::new();
+    for name in ["echo", "exit1"] {
+        let path = dir.path().join(format!("{name}.wasm"));
+        std::fs::write(&path, fixture(name)).expect("write");
+        course_plugins.push((name.to_owned(), path));
+    }
+    let sandbox = host();
+    let checker = PluginExerciseChecker::new(&sandbox, "cs");
+
+    let problems = checker.check_exercise(&exercise("no-such", Some("x")), &course_plugins);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].path.as_deref(), Some("plugin"));
+    assert!(problems[0].message.contains("no-such"), "{problems:?}");
+
+    let problems = checker.check_exercise(&exercise("exit1", Some("x")), &course_plugins);
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0]
+            .message
+            .contains("trap: the plugin exited with code 1"),
+        "{problems:?}"
+    );
+
+    // Echo's answer to `validate` is the request itself: not a validate response.
+    let problems = checker.check_exercise(&exercise("echo", Some("x")), &course_plugins);
+    assert!(problems[0].message.contains("bad-response"), "{problems:?}");
+}
