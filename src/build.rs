@@ -114,6 +114,26 @@ pub fn output_path(course: &Course, output: Option<&Path>) -> PathBuf {
     }
 }
 
+/// The search index's documents: one per section of each rendered lesson.
+pub fn section_docs(course: &Course, rendered: &[RenderedLesson]) -> Vec<search::SectionDoc> {
+    course
+        .lessons
+        .iter()
+        .zip(rendered)
+        .flat_map(|(lesson, r)| {
+            r.sections.iter().map(move |s| search::SectionDoc {
+                lesson_id: lesson.id.clone(),
+                lesson_title: lesson.title.clone(),
+                heading: s.heading.clone(),
+                anchor: s.anchor.clone(),
+                body: s.text.clone(),
+                keywords: lesson.front.keywords.clone(),
+                exercises: s.exercises.clone(),
+            })
+        })
+        .collect()
+}
+
 /// Packs a checked course into a bundle at `out`. `progress` hears each step.
 pub fn build(
     checked: &Checked,
@@ -128,22 +148,7 @@ pub fn build(
     let io = |path: PathBuf| move |source| BuildError::Io { path, source };
 
     progress("search");
-    let docs: Vec<search::SectionDoc> = course
-        .lessons
-        .iter()
-        .zip(&checked.rendered)
-        .flat_map(|(lesson, r)| {
-            r.sections.iter().map(move |s| search::SectionDoc {
-                lesson_id: lesson.id.clone(),
-                lesson_title: lesson.title.clone(),
-                heading: s.heading.clone(),
-                anchor: s.anchor.clone(),
-                body: s.text.clone(),
-                keywords: lesson.front.keywords.clone(),
-                exercises: s.exercises.clone(),
-            })
-        })
-        .collect();
+    let docs = section_docs(course, &checked.rendered);
     let search_files = search::build_index(course.meta.language, &docs)?;
 
     let mut assets = Vec::new();

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use aktovka::bundle::{self, BundleContents, ManifestCourse, ManifestLesson};
-use aktovka::search::{self, SearchIndex, SectionDoc};
+use aktovka::search::{self, SearchIndex};
 
 use crate::util::aktovka;
 
@@ -20,126 +20,46 @@ fn sample_course() -> (
     (course, rendered)
 }
 
-/// The sections as `aktovka build` hands them to the index.
-fn section_docs(
-    course: &aktovka::course::Course,
-    rendered: &[aktovka::render::RenderedLesson],
-) -> Vec<SectionDoc> {
-    course
-        .lessons
-        .iter()
-        .zip(rendered)
-        .flat_map(|(lesson, r)| {
-            r.sections.iter().map(move |s| SectionDoc {
-                lesson_id: lesson.id.clone(),
-                lesson_title: lesson.title.clone(),
-                heading: s.heading.clone(),
-                anchor: s.anchor.clone(),
-                body: s.text.clone(),
-                keywords: lesson.front.keywords.clone(),
-                exercises: s.exercises.clone(),
-            })
-        })
+/// Queries and the lesson (id prefix) each must find among the first three hits, one per
+/// line, tab-separated; the benchmark in `bench/search` times the same list.
+const QUERIES: &str = include_str!("../bench/search/queries.tsv");
+
+fn queries() -> Vec<(&'static str, &'static str)> {
+    QUERIES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
         .collect()
 }
-
-/// (query, lesson id prefix that must be among the first three hits).
-const QUERIES: &[(&str, &str)] = &[
-    ("bajty", "01"),
-    ("bajtech", "01"),
-    ("kilobajtů", "01"),
-    ("kilobajtu", "01"),
-    ("osm bitů", "01"),
-    ("osm bitu", "01"),
-    ("dvojková soustava", "02"),
-    ("dvojkove soustave", "02"),
-    ("převod čísel", "02"),
-    ("prevod cisla", "02"),
-    ("sčítání ve dvojkové soustavě", "02"),
-    ("binarni cisla", "02"),
-    ("kódování textu", "03"),
-    ("kodovani textu", "03"),
-    ("české znaky v Unicode", "03"),
-    ("pixely", "03"),
-    ("pixelů", "03"),
-    ("rozlišení obrázku", "03"),
-    ("rozliseni obrazku", "03"),
-    ("barvy RGB", "03"),
-    ("algoritmus", "04"),
-    ("algoritmy", "04"),
-    ("vývojový diagram", "04"),
-    ("vyvojovy diagram", "04"),
-    ("větvení", "04"),
-    ("robot Karel", "05"),
-    ("robota Karla", "05"),
-    ("Karlův svět", "05"),
-    ("karluv svet", "05"),
-    ("OPAKUJ", "05"),
-    ("podmínky Karel", "06"),
-    ("podminky karel", "06"),
-    ("vlastní příkaz", "06"),
-    ("DOKUD", "06"),
-    ("tabulky a vzorce", "07"),
-    ("tabulkách", "07"),
-    ("vzorcem", "07"),
-    ("buňka", "07"),
-    ("bunky", "07"),
-    ("absolutní odkaz", "07"),
-    ("prumer", "07"),
-    ("IP adresa", "08"),
-    ("ip adresy", "08"),
-    ("routery", "08"),
-    ("DNS", "08"),
-    ("pakety", "08"),
-    ("silné heslo", "09"),
-    ("silne heslo", "09"),
-    ("hesla", "09"),
-    ("správce hesel", "09"),
-    ("spravce hesel", "09"),
-    ("dvoufázové ověření", "09"),
-    ("dvoufazove overeni", "09"),
-    ("phishing", "10"),
-    ("podvodná zpráva", "10"),
-    ("podvodne zpravy", "10"),
-    ("hoaxy", "10"),
-    ("ověřit informaci", "10"),
-    ("osobní údaje", "11"),
-    ("osobni udaje", "11"),
-    ("GDPR", "11"),
-    ("digitální stopa", "11"),
-    ("digitalni stopu", "11"),
-    ("kyberšikana", "11"),
-    ("kybersikany", "11"),
-    ("soukromí", "11"),
-];
 
 #[test]
 fn czech_queries_find_the_right_lesson() {
     let (course, rendered) = sample_course();
-    let docs = section_docs(&course, &rendered);
+    let docs = aktovka::build::section_docs(&course, &rendered);
     assert!(docs.len() > 40, "sections: {}", docs.len());
     let files = search::build_index(course.meta.language, &docs).expect("build");
     let index = SearchIndex::open(course.meta.language, search::owned_files(files)).expect("open");
 
+    let queries = queries();
     let mut misses = Vec::new();
-    for (q, lesson) in QUERIES {
+    for (q, lesson) in &queries {
         let hits = index.search(q, 3).expect("search");
         if !hits.iter().any(|h| h.lesson.starts_with(lesson)) {
             let got: Vec<&str> = hits.iter().map(|h| h.lesson.as_str()).collect();
             misses.push(format!("{q:?} -> {got:?}, expected {lesson}"));
         }
     }
-    let found = QUERIES.len() - misses.len();
+    let found = queries.len() - misses.len();
     eprintln!(
         "relevance: {found}/{} in top 3\n{}",
-        QUERIES.len(),
+        queries.len(),
         misses.join("\n")
     );
-    assert!(QUERIES.len() >= 40);
+    assert!(queries.len() >= 40);
     assert!(
-        found * 10 >= QUERIES.len() * 9,
+        found * 10 >= queries.len() * 9,
         "{found}/{} in top 3; misses:\n{}",
-        QUERIES.len(),
+        queries.len(),
         misses.join("\n")
     );
 }
@@ -148,7 +68,7 @@ fn czech_queries_find_the_right_lesson() {
 /// this tests search, not grading).
 fn write_bundle(out: &Path) {
     let (course, rendered) = sample_course();
-    let docs = section_docs(&course, &rendered);
+    let docs = aktovka::build::section_docs(&course, &rendered);
     let lang = course.meta.language;
     let contents = BundleContents {
         course: ManifestCourse {

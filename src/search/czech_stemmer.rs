@@ -204,6 +204,9 @@ mod tests {
         // bit and byt each with their own forms
         &["bit", "bity", "bitů", "bitu"],
         &["byt", "byty", "bytů", "bytem"],
+        // palatalised stem ends
+        &["česky", "cesky", "čeští", "cesti"],
+        &["kniha", "knihy", "knize"],
         // bezpečnost
         &["bezpečnost", "bezpecnost", "bezpečnosti", "bezpečností"],
     ];
