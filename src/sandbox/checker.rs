@@ -74,9 +74,11 @@ impl ExerciseChecker for PluginExerciseChecker<'_> {
                 return vec![problem(
                     Some("plugin"),
                     format!(
-                        "unknown plugin `{}`: put `plugins/{}.wasm` in the course or name a \
-                         plugin shipped with aktovka",
-                        exercise.plugin, exercise.plugin
+                        "unknown plugin `{}`: put `plugins/{}.wasm` in the course or use a \
+                         shipped plugin ({})",
+                        exercise.plugin,
+                        exercise.plugin,
+                        super::shipped_plugin_names().join(", ")
                     ),
                 )];
             }

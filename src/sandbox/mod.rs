@@ -31,6 +31,7 @@
 pub mod abi;
 mod cache;
 mod checker;
+pub mod shipped;
 mod wasi;
 
 #[cfg(test)]
@@ -49,6 +50,7 @@ use wasmtime::{Config, Engine, ExternType, InstancePre, Linker, Module, Store, T
 
 pub use abi::{CheckItem, CheckResponse, InputKind, RenderResponse, TaskError, ValidateResponse};
 pub use checker::PluginExerciseChecker;
+pub use shipped::{shipped_plugin, shipped_plugin_names};
 
 use cache::ModuleCache;
 use wasi::{CallState, GuestExit, OutputOverflow, WASI_MODULE};
@@ -590,6 +592,3 @@ impl Drop for RunningGuard<'_> {
         self.0.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
-
-pub mod shipped;
-pub use shipped::{shipped_plugin, shipped_plugin_names};

@@ -349,3 +349,104 @@ fn exercise_checker_reports_unknown_and_failing_plugins() {
     let problems = checker.check_exercise(&exercise("echo", Some("x")), &course_plugins);
     assert!(problems[0].message.contains("bad-response"), "{problems:?}");
 }
+
+fn shipped(sandbox: &Sandbox, name: &str) -> PluginModule {
+    let wasm = shipped_plugin(name).unwrap_or_else(|| panic!("{name} is shipped"));
+    sandbox.load(name, wasm).expect("shipped plugin loads")
+}
+
+fn quiz_task() -> Value {
+    json!({"kind": "single", "question": "Které heslo je nejbezpečnější?",
+           "options": ["heslo123", "Pes&Kocka1", "modry-kun-ji-zelene-jablko"], "answer": 2})
+}
+
+#[test]
+fn shipped_quiz_validates_renders_and_grades() {
+    let sandbox = host();
+    let quiz = shipped(&sandbox, "quiz");
+    assert!(sandbox.validate(&quiz, &quiz_task()).expect("validate").ok);
+    let mut broken = quiz_task();
+    broken["answer"] = json!(7);
+    let v = sandbox.validate(&quiz, &broken).expect("validate");
+    assert_eq!(v.errors[0].path, "task.answer", "{v:?}");
+
+    let r = sandbox.render(&quiz, &quiz_task(), "cs").expect("render");
+    assert_eq!(r.input, InputKind::Choice);
+    assert_eq!(r.choices.as_ref().map(Vec::len), Some(3));
+
+    let right = sandbox
+        .check(&quiz, &quiz_task(), "2", 1, "cs")
+        .expect("check");
+    assert_eq!((right.score, right.passed), (1.0, true));
+    let wrong = sandbox
+        .check(&quiz, &quiz_task(), "0", 1, "cs")
+        .expect("check");
+    assert_eq!((wrong.score, wrong.passed), (0.0, false));
+    assert!(!wrong.feedback_md.is_empty());
+    // A task that does not validate is refused by the plugin, not crashed on.
+    let err = sandbox.check(&quiz, &broken, "2", 1, "cs").unwrap_err();
+    assert_eq!(err.kind(), "plugin-error", "{err}");
+}
+
+#[test]
+fn shipped_karel_runs_hidden_worlds() {
+    let sandbox = host();
+    let karel = shipped(&sandbox, "karel");
+    let world =
+        |w: u32| json!({"size": [w, 3], "karel": [1, 1, "východ"], "goal": {"karel": [w, 1]}});
+    let task = json!({"prompt": "Dojdi ke zdi.", "worlds": [world(6), world(9)]});
+    assert!(sandbox.validate(&karel, &task).expect("validate").ok);
+    let r = sandbox.render(&karel, &task, "cs").expect("render");
+    assert_eq!(r.input, InputKind::Code);
+    assert!(r.svg.is_some_and(|s| s.contains("<svg")));
+
+    let solution = "DOKUD NENÍ ZEĎ\n  KROK\nKONEC\n";
+    let v = sandbox
+        .check(&karel, &task, solution, 1, "cs")
+        .expect("check");
+    assert!(v.passed, "{v:?}");
+    assert_eq!(v.checks.len(), 2);
+    // Counting steps solves only the first world.
+    let counted = "OPAKUJ 5-KRÁT\n  KROK\nKONEC\n";
+    let v = sandbox
+        .check(&karel, &task, counted, 1, "cs")
+        .expect("check");
+    assert_eq!((v.score, v.passed), (0.5, false));
+    // An endless program is the plugin's own verdict, well inside the sandbox limits.
+    let endless = "DOKUD JE SEVER\n  VLEVO-VBOK\n  VLEVO-VBOK\n  VLEVO-VBOK\n  VLEVO-VBOK\nKONEC\nOPAKUJ 10000-KRÁT\n  VLEVO-VBOK\nKONEC\nDOKUD NENÍ ZEĎ\n  VLEVO-VBOK\nKONEC\n";
+    let started = Instant::now();
+    let v = sandbox.check(&karel, &task, endless, 1, "cs");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(v.is_ok_and(|v| !v.passed));
+}
+
+#[test]
+fn exercise_checker_runs_shipped_plugins() {
+    use crate::course::ExerciseChecker;
+    let sandbox = host();
+    let checker = PluginExerciseChecker::new(&sandbox, "cs");
+    let mut ex = exercise("quiz", Some("2"));
+    ex.task = quiz_task();
+    assert_eq!(checker.check_exercise(&ex, &[]), Vec::new());
+
+    ex.solution = Some("1".to_owned());
+    let problems = checker.check_exercise(&ex, &[]);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].path.as_deref(), Some("solution"));
+    assert!(problems[0].message.contains("scores 0"), "{problems:?}");
+
+    ex.solution = None;
+    assert_eq!(
+        checker.check_exercise(&ex, &[])[0].path.as_deref(),
+        Some("solution")
+    );
+
+    ex.task["options"] = json!([]);
+    let problems = checker.check_exercise(&ex, &[]);
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.path.as_deref().is_some_and(|p| p.starts_with("task."))),
+        "{problems:?}"
+    );
+}
