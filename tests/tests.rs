@@ -4,9 +4,11 @@
 
 mod util;
 
+mod browser;
 mod bundle_hostile;
 mod course_build;
 mod course_check;
 mod import_mdbook;
 mod sandbox;
 mod search;
+mod webdriver;
