@@ -360,7 +360,6 @@ fn render_lesson(lesson: &Lesson, targets: &LinkTargets) -> (RenderedLesson, Vec
                 if !in_heading {
                     let section = sections.last_mut().expect("sections starts non-empty");
                     section.text.push_str(t);
-                    section.text.push(' ');
                 }
                 events.push(event);
             }
@@ -536,6 +535,38 @@ mod tests {
         let anchors: Vec<_> = h.iter().map(|h| h.anchor.as_str()).collect();
         assert_eq!(anchors, ["bezpecna-hesla", "uvod", "uvod-1", "moje"]);
         assert_eq!(h[3].text, "Vlastní");
+    }
+
+    #[test]
+    fn sections_split_at_headings_with_clean_text() {
+        let lesson = crate::course::Lesson {
+            id: "01-a".into(),
+            file: "lessons/01-a.md".into(),
+            title: "Úvod".into(),
+            front: Default::default(),
+            body: "Před nadpisem.\n\n# Úvod\n\nSlovo *důležité*, `kód` a [odkaz](#dalsi).\n\n## Další\n\n- jedna\n- dvě\n".into(),
+            body_line: 1,
+            exercises: Vec::new(),
+        };
+        let targets = LinkTargets {
+            lessons: HashMap::new(),
+            assets: HashSet::new(),
+        };
+        let (r, diags) = render_lesson(&lesson, &targets);
+        assert!(diags.is_empty());
+        let got: Vec<(&str, &str, &str)> = r
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.anchor.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Úvod", "", "Před nadpisem."),
+                ("Úvod", "uvod", "Slovo důležité, kód a odkaz."),
+                ("Další", "dalsi", "jedna\ndvě"),
+            ]
+        );
     }
 
     #[test]
