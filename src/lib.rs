@@ -14,6 +14,7 @@ pub mod course;
 pub mod diag;
 pub mod import;
 pub mod paths;
+pub mod progress;
 pub mod render;
 pub mod sandbox;
 pub mod search;
