@@ -120,9 +120,13 @@ impl KarelTask {
         };
         let mut checks = Vec::with_capacity(self.worlds.len());
         let mut failing_svg = None;
+        let mut first_final_svg = None;
         let mut first_failure = None;
+        let mut ops_left = run::CHECK_OP_BUDGET;
         for (i, (world, goal)) in self.worlds.iter().enumerate() {
-            let outcome = run::run(&program, world.clone(), self.max_steps);
+            let budget = run::world_op_budget(self.max_steps).min(ops_left);
+            let outcome = run::run(&program, world.clone(), self.max_steps, budget);
+            ops_left -= outcome.ops;
             let message = match &outcome.error {
                 Some(error) => Some(error.message(lang)),
                 None => {
@@ -131,6 +135,9 @@ impl KarelTask {
                 }
             };
             let name = lang.pick(format!("Svět {}", i + 1), format!("World {}", i + 1));
+            if i == 0 && message.is_none() {
+                first_final_svg = Some(svg::draw(&outcome.world, Some(goal), lang));
+            }
             if let Some(message) = &message
                 && failing_svg.is_none()
             {
@@ -170,7 +177,7 @@ impl KarelTask {
             passed,
             feedback_md,
             checks,
-            svg: failing_svg.or_else(first_svg),
+            svg: failing_svg.or(first_final_svg),
         }
     }
 }

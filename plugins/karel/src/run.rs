@@ -3,7 +3,10 @@
 //!
 //! Two budgets: `max_steps` counts Karel's basic commands (what the pupil sees as steps);
 //! the op budget also counts tests and jumps, so a loop that never moves Karel
-//! (`DOKUD JE ZEĎ KONEC`) ends too.
+//! (`DOKUD JE ZEĎ KONEC`) ends too. The op budget is shared by all worlds of one check
+//! ([`CHECK_OP_BUDGET`]) so that a whole check stays well inside the sandbox's fuel
+//! (one op costs about 100–150 units of fuel: 1.5 million ops stay near 200 million
+//! of the 400 million fuel a call gets).
 
 use aktovka_plugin_abi::Lang;
 
@@ -17,10 +20,13 @@ pub const MAX_MAX_STEPS: u32 = 100_000;
 /// How deeply commands may call each other.
 pub const MAX_CALL_DEPTH: usize = 100;
 
-/// The op budget for a step budget: generous for honest programs, which execute a few
-/// tests and jumps per step.
-fn op_budget(max_steps: u32) -> u64 {
-    (u64::from(max_steps) * 20).max(200_000)
+/// Ops one check may execute over all its worlds.
+pub const CHECK_OP_BUDGET: u64 = 1_500_000;
+
+/// The op budget of one world for a step budget: generous for honest programs, which
+/// execute a few tests and jumps per step.
+pub fn world_op_budget(max_steps: u32) -> u64 {
+    u64::from(max_steps) * 20 + 10_000
 }
 
 /// Why a run stopped early; the pupil's bug, told with its line.
@@ -34,7 +40,7 @@ pub enum RunError {
     Full { line: usize },
     /// More than `max_steps` basic commands.
     Steps { limit: u32 },
-    /// The op budget ran out (a loop that does not move Karel).
+    /// The op budget ran out (a loop that does not move Karel, or too much work overall).
     TooLong { line: usize },
     /// Calls nested deeper than [`MAX_CALL_DEPTH`].
     Recursion { line: usize, name: String },
@@ -61,12 +67,8 @@ impl RunError {
                 format!("Karel made over {limit} steps – an endless loop?"),
             ),
             RunError::TooLong { line } => lang.pick(
-                format!(
-                    "Program běží příliš dlouho, i když Karel nic nedělá (řádek {line}) – nekonečný cyklus?"
-                ),
-                format!(
-                    "The program runs too long while Karel does nothing (line {line}) – an endless loop?"
-                ),
+                format!("Program běží příliš dlouho (řádek {line}) – nekonečný cyklus?"),
+                format!("The program runs too long (line {line}) – an endless loop?"),
             ),
             RunError::Recursion { line, name } => lang.pick(
                 format!(
@@ -89,6 +91,8 @@ pub struct Outcome {
     pub error: Option<RunError>,
     /// Basic commands executed.
     pub steps: u32,
+    /// Ops executed.
+    pub ops: u64,
 }
 
 fn holds(cond: Cond, world: &World) -> bool {
@@ -100,11 +104,11 @@ fn holds(cond: Cond, world: &World) -> bool {
     value != cond.negated
 }
 
-/// Runs `program` on `world`.
-pub fn run(program: &Program, mut world: World, max_steps: u32) -> Outcome {
+/// Runs `program` on `world` with at most `max_steps` steps and `op_budget` ops.
+pub fn run(program: &Program, mut world: World, max_steps: u32, op_budget: u64) -> Outcome {
     let mut pc = 0usize;
     let mut steps = 0u32;
-    let mut budget = op_budget(max_steps);
+    let mut budget = op_budget;
     let mut returns: Vec<usize> = Vec::new();
     let mut counters: Vec<u32> = Vec::new();
     let error = loop {
@@ -180,6 +184,7 @@ pub fn run(program: &Program, mut world: World, max_steps: u32) -> Outcome {
         world,
         error,
         steps,
+        ops: op_budget - budget,
     }
 }
 

@@ -44,7 +44,7 @@ fn run_on(source: &str, w: World) -> run::Outcome {
         Ok(p) => p,
         Err(e) => panic!("{source}: {}", e.message),
     };
-    run(&program, w, 10_000)
+    run(&program, w, 10_000, run::world_op_budget(10_000))
 }
 
 fn syntax_error(source: &str, lang: Lang) -> String {
@@ -66,6 +66,11 @@ fn the_reference_solution_solves_every_world() {
             .all(|c| c.passed && c.message == "Splněno.")
     );
     assert!(verdict.feedback_md.starts_with("Výborně"));
+    let svg = verdict.svg.unwrap_or_default();
+    assert!(
+        svg.contains("Karel stojí na [3, 1]"),
+        "the first world's final state"
+    );
 }
 
 #[test]
@@ -199,9 +204,30 @@ fn an_endless_loop_hits_the_step_limit() {
     );
     let idle = run_on("\nDOKUD JE ZEĎ\nKONEC", world(1, 1, (1, 1), Dir::North));
     assert_eq!(idle.error, Some(RunError::TooLong { line: 2 }));
+    assert_eq!(
+        idle.error.unwrap().message(Lang::Cs),
+        "Program běží příliš dlouho (řádek 2) – nekonečný cyklus?"
+    );
     let verdict = task().check("DOKUD NENÍ ZNAČKA\n VLEVO-VBOK\nKONEC", Lang::Cs);
     assert_eq!(verdict.score, 0.0);
     assert!(verdict.checks[0].message.contains("nekonečný cyklus"));
+}
+
+#[test]
+fn one_check_shares_one_op_budget_over_its_worlds() {
+    let world = json!({"size": [2, 1], "karel": [1, 1, "sever"], "goal": {"karel": [1, 1]}});
+    let t = json!({"prompt": "p", "max_steps": 100_000, "worlds": vec![world; 10]});
+    let t = KarelTask::parse(&t, Lang::Cs).unwrap();
+    let verdict = t.check("DOKUD JE ZEĎ\nKONEC", Lang::Cs);
+    // Each world may use 20 × 100 000 + 10 000 ops; the check's 1 500 000 are gone after
+    // the first, so every world fails quickly.
+    assert_eq!(verdict.score, 0.0);
+    assert!(
+        verdict
+            .checks
+            .iter()
+            .all(|c| c.message.contains("příliš dlouho"))
+    );
 }
 
 #[test]

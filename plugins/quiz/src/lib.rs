@@ -270,8 +270,8 @@ fn parse_option_list(list: &[Value], p: &mut Problems) -> Option<Vec<String>> {
                 if let Some(first) = options.iter().position(|o: &String| o.trim() == s.trim()) {
                     p.push(
                         &path,
-                        format!("možnost „{s}“ už je v seznamu (č. {first} počítáno od 0)"),
-                        format!("the option “{s}” is already listed (index {first})"),
+                        format!("možnost „{s}“ je v seznamu dvakrát (poprvé s indexem {first})"),
+                        format!("the option “{s}” is listed twice (first at index {first})"),
                     );
                     ok = false;
                 }
