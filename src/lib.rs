@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod course;
 pub mod diag;
 pub mod import;
+pub mod learner;
 pub mod paths;
 pub mod progress;
 pub mod render;

@@ -9,6 +9,7 @@ mod bundle_hostile;
 mod course_build;
 mod course_check;
 mod import_mdbook;
+mod learner;
 mod progress;
 mod sandbox;
 mod search;

@@ -5,6 +5,8 @@ mod build;
 mod exercise;
 mod import;
 mod inspect;
+mod install;
+mod learn;
 mod new;
 mod plugin;
 mod search;
@@ -45,6 +47,10 @@ enum Command {
     /// Převede existující materiály na kurz / import existing material as a course
     #[command(subcommand)]
     Import(import::Command),
+    /// Otevře kurzy pro žáky v prohlížeči / the pupils' app in the browser
+    Learn(learn::Args),
+    /// Nainstaluje balíček do knihovny / verify a bundle and add it to the library
+    Install(install::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -57,5 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plugin(c) => plugin::run(c),
         Command::Exercise(c) => exercise::run(c),
         Command::Import(c) => import::run(c),
+        Command::Learn(a) => learn::run(a),
+        Command::Install(a) => install::run(a),
     }
 }
