@@ -154,9 +154,10 @@ fn env_var(key: &str) -> Result<String, String> {
     env::var(key).map_err(|_| format!("cargo did not set {key}"))
 }
 
-/// Asks cargo to rerun on any change under `dir`, except build output.
+/// Asks cargo to rerun when any file under `dir` changes, except build output. Files, not
+/// directories: cargo scans a watched directory recursively, `target/` included. A new
+/// file matters only once an existing one (`lib.rs`, `Cargo.toml`) names it.
 fn watch(dir: &Path) -> Result<(), String> {
-    println!("cargo:rerun-if-changed={}", dir.display());
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
