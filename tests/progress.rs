@@ -566,7 +566,12 @@ fn killing_the_writer_loses_nothing_acknowledged() {
             );
         }
         // At most the one write in flight when killed may be there unacknowledged.
-        assert!(stored.len() <= acked.len() + 1, "round {round}");
+        assert!(
+            stored.len() <= acked.len() + 1,
+            "round {round}: {} stored, {} acknowledged",
+            stored.len(),
+            acked.len()
+        );
         let check: String = raw(&path)
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
@@ -578,7 +583,9 @@ fn killing_the_writer_loses_nothing_acknowledged() {
 }
 
 fn parse_ack(line: &str) -> Option<(u64, Uuid)> {
-    let rest = line.strip_prefix("ACK ")?;
+    // The harness prints "test … ... " without a newline before the test runs, so the
+    // first acknowledgement shares its line.
+    let (_, rest) = line.split_once("ACK ")?;
     let (seq, id) = rest.split_once(' ')?;
     Some((seq.parse().ok()?, Uuid::parse_str(id.trim()).ok()?))
 }
@@ -680,4 +687,94 @@ fn a_file_that_is_not_a_store_is_refused_untouched() {
     assert!(matches!(err, ProgressError::Corrupt(_)), "{err:?}");
     assert!(err.to_string().contains("progress.sqlite"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), junk);
+}
+
+/// Environment variable that turns [`local_time_child`] into a process that records one
+/// event in the store at that path and prints its `at`.
+const TIME_ENV: &str = "AKTOVKA_PROGRESS_TIME";
+
+#[test]
+#[ignore = "child process of at_is_local_time_with_its_offset"]
+fn local_time_child() {
+    let Some(path) = std::env::var_os(TIME_ENV) else {
+        return;
+    };
+    let store = ProgressStore::open(Path::new(&path)).expect("open");
+    let anna = store.add_learner("Anna", None).expect("learner");
+    let e = store
+        .record(lesson(anna.id, COURSE, opened, "01-uvod"))
+        .expect("record");
+    println!("AT {}", e.at);
+    println!("CREATED {}", anna.created_at);
+}
+
+/// Milliseconds since the Unix epoch of an `at` (`YYYY-MM-DDTHH:MM:SS.mmm±HH:MM`).
+fn epoch_millis(at: &str) -> i64 {
+    assert_rfc3339_millis_offset(at);
+    let n = |range: std::ops::Range<usize>| -> i64 { at[range].parse().unwrap() };
+    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
+    // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let local = ((days * 24 + n(11..13)) * 60 + n(14..16)) * 60_000 + n(17..19) * 1000 + n(20..23);
+    let offset = (n(24..26) * 60 + n(27..29)) * 60_000;
+    if &at[23..24] == "+" {
+        local - offset
+    } else {
+        local + offset
+    }
+}
+
+#[test]
+fn at_is_local_time_with_its_offset() {
+    let now_ms = || {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        i64::try_from(d.as_millis()).unwrap()
+    };
+    // POSIX TZ strings need no time-zone database: "XYZ-1" is UTC+1, "ABC+5:30" UTC-5:30.
+    for (tz, suffix) in [
+        ("XYZ-1", "+01:00"),
+        ("ABC+5:30", "-05:30"),
+        ("UTC0", "+00:00"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let before = now_ms();
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "progress::local_time_child",
+                "--include-ignored",
+                "--nocapture",
+            ])
+            .env(TIME_ENV, dir.path().join("progress.sqlite"))
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let after = now_ms();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for prefix in ["AT ", "CREATED "] {
+            let at = stdout
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .unwrap_or_else(|| panic!("no {prefix:?} in {stdout}"));
+            assert!(at.ends_with(suffix), "TZ={tz}: {at}");
+            let ms = epoch_millis(at);
+            assert!(
+                before <= ms && ms <= after,
+                "TZ={tz}: {at} not in [{before}, {after}]"
+            );
+        }
+    }
 }
