@@ -4,7 +4,7 @@
 //! Plugin output reaches the page only as markdown rendered and then sanitised (ammonia),
 //! escaped text, and SVG inside `<img src="data:image/svg+xml,…">`, where scripts never run.
 
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use pulldown_cmark::{Parser, html};
 
 use crate::bundle::ManifestExercise;
@@ -44,12 +44,22 @@ pub fn markdown_html(md: &str) -> String {
     crate::render::sanitize(&out)
 }
 
+/// What a `data:` URL inside a double-quoted attribute must encode (non-ASCII is always
+/// encoded); everything else stays readable and small.
+const DATA_URL: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'\'')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`');
+
 /// An SVG document as a `data:` URL for `<img src>`.
 pub fn svg_data_url(svg: &str) -> String {
-    format!(
-        "data:image/svg+xml,{}",
-        utf8_percent_encode(svg, NON_ALPHANUMERIC)
-    )
+    format!("data:image/svg+xml,{}", utf8_percent_encode(svg, DATA_URL))
 }
 
 /// Joins the submitted `answer` values into the plugin's answer string: one value as is
@@ -173,7 +183,7 @@ fn controls(v: &ExerciseView, r: &RenderResponse) -> String {
             h
         }
         InputKind::Code => format!(
-            "<label class=\"field-label\" for=\"{field}\">{}</label>\n<div class=\"code-editor\"><textarea id=\"{field}\" name=\"answer\" class=\"code\" rows=\"12\" spellcheck=\"false\" autocapitalize=\"off\" autocomplete=\"off\">{}</textarea></div>\n",
+            "<label class=\"field-label\" for=\"{field}\">{}</label>\n<div class=\"code-editor\"><textarea id=\"{field}\" name=\"answer\" class=\"code\" rows=\"12\" spellcheck=\"false\" autocapitalize=\"off\" autocomplete=\"off\">\n{}</textarea></div>\n",
             esc(lang.t("code_label")),
             esc(last)
         ),

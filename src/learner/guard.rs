@@ -28,8 +28,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The header script uses to send the token.
 pub const TOKEN_HEADER: &str = "x-aktovka-token";
 
-/// The CSP of every app page.
-pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The CSP of every app page. `connect-src 'self'` lets app.js fetch the live search results
+/// from our own origin; nothing else may be fetched.
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The CSP of files served from inside a bundle (an SVG opened on its own runs nothing and
 /// gets an opaque origin).
