@@ -286,7 +286,7 @@ fn events_after_pages_through_this_device() {
 #[test]
 fn learners_are_validated_in_czech_and_english() {
     let (_dir, _path, store) = temp_store();
-    let cases: [(&str, Option<&str>, &str, &str); 6] = [
+    let cases: [(&str, Option<&str>, &str, &str); 7] = [
         (
             "   ",
             None,
@@ -300,6 +300,12 @@ fn learners_are_validated_in_czech_and_english() {
             "at most 40 characters",
         ),
         ("Ann\u{0}a", None, "řídicí znaky", "control characters"),
+        (
+            "\u{200b} ?",
+            None,
+            "aspoň jedno písmeno",
+            "at least one letter",
+        ),
         (
             "Anna",
             Some("123"),
@@ -588,6 +594,41 @@ fn parse_ack(line: &str) -> Option<(u64, Uuid)> {
     let (_, rest) = line.split_once("ACK ")?;
     let (seq, id) = rest.split_once(' ')?;
     Some((seq.parse().ok()?, Uuid::parse_str(id.trim()).ok()?))
+}
+
+#[test]
+fn a_failed_migration_leaves_the_old_version() {
+    let (_dir, path) = copy_fixture("v1.sqlite");
+    // Something already holds the name migration 2 creates, so migration 2 fails.
+    raw(&path)
+        .execute_batch("CREATE TABLE event_learner_course (x INTEGER)")
+        .unwrap();
+    let err = ProgressStore::open(&path).unwrap_err();
+    assert!(matches!(err, ProgressError::Db(_)), "{err:?}");
+    assert!(err.to_string().contains("event_learner_course"), "{err}");
+    assert_eq!(user_version(&path), 1, "no half-applied migration");
+    let events: i64 = raw(&path)
+        .query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 5);
+}
+
+#[test]
+fn concurrent_first_opens_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.sqlite");
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || ProgressStore::open(&path).map(|s| s.device_id()))
+        })
+        .collect();
+    let devices: BTreeSet<Uuid> = opens
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap())
+        .collect();
+    assert_eq!(devices.len(), 1, "one device id however many open at once");
+    assert_eq!(user_version(&path), i64::from(CURRENT_VERSION));
 }
 
 /// Copies a fixture database into a temp dir (the fixture itself is never opened).

@@ -44,6 +44,12 @@ pub fn normalize_name(name: &str) -> Result<String, ProgressError> {
             "The name must not contain control characters.",
         ));
     }
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err(invalid(
+            "Jméno musí obsahovat aspoň jedno písmeno nebo číslici.",
+            "The name must contain at least one letter or digit.",
+        ));
+    }
     Ok(name)
 }
 
@@ -141,6 +147,9 @@ mod tests {
         assert!(normalize_name(&"é".repeat(40)).is_ok());
         assert!(normalize_name(&"é".repeat(41)).is_err());
         assert!(normalize_name("Ann\u{7}a").is_err());
+        assert!(normalize_name("\u{200b}").is_err(), "invisible only");
+        assert!(normalize_name("--- !").is_err());
+        assert!(normalize_name("7.B").is_ok());
     }
 
     #[test]
