@@ -100,42 +100,37 @@ pub fn draw(world: &World, goal: Option<&Goal>, lang: Lang) -> String {
     if let Some(goal) = goal {
         draw_goal(&mut svg, world, goal);
     }
-    for pos in world.squares() {
-        let count = world.marks(pos);
-        if count > 0 {
-            let (px, py) = corner(world, pos);
-            let _ = write!(
-                svg,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"12\" fill=\"#f2b600\" stroke=\"#8a6d00\"/>",
-                px + CELL / 2,
-                py + CELL / 2
-            );
-        }
+    let marked: Vec<(Pos, u8)> = world
+        .squares()
+        .map(|pos| (pos, world.marks(pos)))
+        .filter(|(_, count)| *count > 0)
+        .collect();
+    for &(pos, _) in &marked {
+        let (px, py) = corner(world, pos);
+        let _ = write!(
+            svg,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"12\" fill=\"#f2b600\" stroke=\"#8a6d00\"/>",
+            px + CELL / 2,
+            py + CELL / 2
+        );
     }
-    let (kx, ky) = corner(world, world.karel);
-    let (cx, cy) = (kx + CELL / 2, ky + CELL / 2);
-    let _ = write!(
-        svg,
-        "<polygon points=\"{cx},{} {},{} {},{}\" fill=\"#1565c0\" fill-opacity=\"0.85\" stroke=\"#0d3c75\" stroke-width=\"1.5\" transform=\"rotate({} {cx} {cy})\"/>",
-        cy - 15,
-        cx - 12,
-        cy + 12,
-        cx + 12,
-        cy + 12,
-        angle(world.dir)
+    triangle(
+        &mut svg,
+        world,
+        world.karel,
+        world.dir,
+        (15, 12),
+        "fill=\"#1565c0\" fill-opacity=\"0.85\" stroke=\"#0d3c75\" stroke-width=\"1.5\"",
     );
     // Counts go last so Karel never hides them.
-    for pos in world.squares() {
-        let count = world.marks(pos);
-        if count > 0 {
-            let (px, py) = corner(world, pos);
-            let _ = write!(
-                svg,
-                "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"14\" font-weight=\"bold\" fill=\"#000000\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" text-anchor=\"middle\">{count}</text>",
-                px + CELL / 2,
-                py + CELL / 2 + 5
-            );
-        }
+    for &(pos, count) in &marked {
+        let (px, py) = corner(world, pos);
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"14\" font-weight=\"bold\" fill=\"#000000\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" text-anchor=\"middle\">{count}</text>",
+            px + CELL / 2,
+            py + CELL / 2 + 5
+        );
     }
     svg.push_str("</svg>");
     svg
@@ -166,17 +161,34 @@ fn draw_goal(svg: &mut String, world: &World, goal: &Goal) {
             CELL - 6
         );
         if let Some(dir) = dir {
-            let (cx, cy) = (px + CELL / 2, py + CELL / 2);
-            let _ = write!(
+            triangle(
                 svg,
-                "<polygon points=\"{cx},{} {},{} {},{}\" fill=\"none\" stroke=\"{GOAL_COLOR}\" stroke-opacity=\"0.6\" stroke-dasharray=\"3 2\" transform=\"rotate({} {cx} {cy})\"/>",
-                cy - 12,
-                cx - 9,
-                cy + 9,
-                cx + 9,
-                cy + 9,
-                angle(dir)
+                world,
+                pos,
+                dir,
+                (12, 9),
+                &format!(
+                    "fill=\"none\" stroke=\"{GOAL_COLOR}\" stroke-opacity=\"0.6\" stroke-dasharray=\"3 2\""
+                ),
             );
         }
     }
+}
+
+/// A triangle on `pos` pointing `dir`: its tip `reach.0` px from the square's centre, its
+/// base `reach.1` px behind and to each side; `style` holds its fill and stroke attributes.
+fn triangle(svg: &mut String, world: &World, pos: Pos, dir: Dir, reach: (u32, u32), style: &str) {
+    let (px, py) = corner(world, pos);
+    let (cx, cy) = (px + CELL / 2, py + CELL / 2);
+    let (tip, base) = reach;
+    let _ = write!(
+        svg,
+        "<polygon points=\"{cx},{} {},{} {},{}\" {style} transform=\"rotate({} {cx} {cy})\"/>",
+        cy - tip,
+        cx - base,
+        cy + base,
+        cx + base,
+        cy + base,
+        angle(dir)
+    );
 }

@@ -458,25 +458,14 @@ fn check_single(
             );
         }
     };
-    let passed = picked == right;
-    let mut feedback_md = right_or_wrong(passed, lang);
+    let mut graded = all_or_nothing(lang.pick("Odpověď", "Answer"), picked == right, lang);
     if let Some(message) = feedback.and_then(|f| f.get(picked))
         && !message.trim().is_empty()
     {
-        feedback_md.push_str("\n\n");
-        feedback_md.push_str(message);
+        graded.feedback_md.push_str("\n\n");
+        graded.feedback_md.push_str(message);
     }
-    let check = Check {
-        name: lang.pick("Odpověď", "Answer").to_owned(),
-        passed,
-        message: right_or_wrong(passed, lang),
-    };
-    verdict(
-        f64::from(u8::from(passed)),
-        passed,
-        feedback_md,
-        vec![check],
-    )
+    graded
 }
 
 /// The picked indices of a comma-separated answer; `None` if any is not an option.
@@ -609,17 +598,7 @@ fn check_number(
     // keeps `tolerance = 0` meaning "equal as written".
     let slack = 1e-9 * right.abs().max(1.0);
     let passed = (value - right).abs() <= tolerance + slack;
-    let check = Check {
-        name: lang.pick("Číslo", "Number").to_owned(),
-        passed,
-        message: right_or_wrong(passed, lang),
-    };
-    verdict(
-        f64::from(u8::from(passed)),
-        passed,
-        right_or_wrong(passed, lang),
-        vec![check],
-    )
+    all_or_nothing(lang.pick("Číslo", "Number"), passed, lang)
 }
 
 fn check_text(answers: &[String], answer: &str, lang: Lang) -> Verdict {
@@ -631,8 +610,13 @@ fn check_text(answers: &[String], answer: &str, lang: Lang) -> Verdict {
         );
     }
     let passed = answers.iter().any(|a| normalize_loose(a) == given);
+    all_or_nothing(lang.pick("Odpověď", "Answer"), passed, lang)
+}
+
+/// The verdict of a kind that is simply right (1.0) or wrong (0.0), with one check.
+fn all_or_nothing(check_name: &str, passed: bool, lang: Lang) -> Verdict {
     let check = Check {
-        name: lang.pick("Odpověď", "Answer").to_owned(),
+        name: check_name.to_owned(),
         passed,
         message: right_or_wrong(passed, lang),
     };
