@@ -14,14 +14,17 @@ use crate::ensure;
 use crate::webdriver::{Browser, WdResult, chromium_installed, keys, screenshot_dir};
 
 /// How long to wait for anything the page does on its own.
-const WAIT: Duration = Duration::from_secs(10);
+/// Generous, because CI runs this beside the other tests on two cores; a passing run waits
+/// far less.
+const WAIT: Duration = Duration::from_secs(20);
 
 /// Starts a browser, or returns `None` (after saying so loudly) when Chromium is missing
 /// outside CI.
 fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
     if !chromium_installed() {
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
         assert!(
-            std::env::var_os("CI").is_none(),
+            !in_ci,
             "CI is set but Chromium is missing: install `chromium` and `chromium-driver` (.ci/run does)"
         );
         eprintln!(
@@ -39,7 +42,26 @@ fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
 /// Runs one named step; saves a screenshot either way and fails the test with the step's
 /// name, its error and the screenshot's path when it fails.
 fn step(browser: &Browser, name: &str, body: impl FnOnce(&Browser) -> WdResult<()>) {
-    let result = body(browser);
+    let mut result = body(browser);
+    // Every console error (a CSP violation, a failed fetch, a script error) fails the step.
+    if result.is_ok() {
+        let errors: Vec<String> = browser
+            .console()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| l.starts_with("SEVERE"))
+            .collect();
+        if !errors.is_empty() {
+            result = Err(crate::webdriver::WdError::Check(format!(
+                "the browser console reported errors:\n{}",
+                errors.join("\n")
+            )));
+        }
+    } else if let Ok(lines) = browser.console() {
+        for line in lines {
+            eprintln!("console: {line}");
+        }
+    }
     let shot = screenshot_dir().join(format!("{name}.png"));
     let saved = browser.save_screenshot(&shot);
     if let Err(e) = result {
@@ -177,4 +199,461 @@ fn webdriver_client_drives_a_static_page() {
         )?;
         Ok(())
     });
+}
+
+/// The sample course every scenario step works on.
+const COURSE: &str = "digitalni-gramotnost";
+
+/// A running `aktovka learn` on the sample course with a fresh data directory; killed on
+/// drop.
+struct LearnerApp {
+    child: std::process::Child,
+    base: String,
+    data: tempfile::TempDir,
+}
+
+impl LearnerApp {
+    fn start() -> LearnerApp {
+        let data = tempfile::tempdir().expect("temp dir");
+        let course = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("courses")
+            .join(COURSE);
+        let log = std::fs::File::create(data.path().join("learn.log")).expect("log file");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aktovka"))
+            .arg("learn")
+            .arg(&course)
+            .args(["--no-open", "--port", "0", "--data"])
+            .arg(data.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("run aktovka learn");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next());
+            // Keep draining so the app never blocks on a full pipe.
+            lines.for_each(drop);
+        });
+        let mut app = LearnerApp {
+            child,
+            base: String::new(),
+            data,
+        };
+        let first = rx.recv_timeout(Duration::from_secs(120));
+        match first {
+            Ok(Some(Ok(line))) if line.starts_with("http://127.0.0.1:") => {
+                app.base = line.trim().trim_end_matches('/').to_owned();
+            }
+            other => panic!(
+                "`aktovka learn` did not print its address: {other:?}\n{}",
+                app.log()
+            ),
+        }
+        app
+    }
+
+    /// `base` + `path`.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The app's stderr so far, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data.path().join("learn.log")).unwrap_or_default()
+    }
+
+    /// The bundle `learn` built from the course directory.
+    fn built_bundle(&self) -> Option<std::path::PathBuf> {
+        walk(self.data.path())
+            .into_iter()
+            .find(|p| p.extension().is_some_and(|e| e == "aktovka"))
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+impl Drop for LearnerApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `f` and adds the app's log to a failure.
+fn app_step(
+    browser: &Browser,
+    app: &LearnerApp,
+    name: &str,
+    body: impl FnOnce(&Browser) -> WdResult<()>,
+) {
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(browser, name, body)));
+    if let Err(panic) = outcome {
+        eprintln!("--- aktovka learn's stderr\n{}", app.log());
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Finds the exercise form `id` on the current page.
+fn exercise_form(id: &str) -> String {
+    format!("form.exercise[data-exercise=\"{id}\"]")
+}
+
+/// Submits the exercise `id` and waits for its feedback to say `passed`.
+fn submit_and_expect(b: &Browser, id: &str, passed: bool) -> WdResult<()> {
+    let form = exercise_form(id);
+    let old = b.find(&format!("{form} .feedback")).ok();
+    b.click(&b.find(&format!("{form} button[type=submit].submit"))?)?;
+    let feedback = format!("{form} .feedback[data-passed=\"{passed}\"]");
+    b.wait_for(&format!("feedback `{feedback}`"), WAIT, |b| {
+        // A feedback element from before the submission does not count.
+        let now = b.find(&feedback)?;
+        let fresh = match &old {
+            Some(old) => now != *old,
+            None => true,
+        };
+        Ok(fresh.then_some(()))
+    })
+}
+
+/// The whole pupil's path through the app in one browser session: library, learner,
+/// course, lesson, search, quiz, Karel, progress, then keyboard-only use and 200% zoom.
+#[test]
+fn pupil_path_through_the_learner_app() {
+    let Some(browser) = browser_or_skip(1366, 768) else {
+        return;
+    };
+    // Pictures of this scenario's steps from an earlier run would mislead.
+    for old in walk(&screenshot_dir()) {
+        if old
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    let app = LearnerApp::start();
+    let lesson = "05-robot-karel";
+    let lesson_path = format!("/c/{COURSE}/l/{lesson}");
+
+    app_step(&browser, &app, "01-library", |b| {
+        b.goto(&app.url("/"))?;
+        b.wait_element("form#add-learner", WAIT)?;
+        b.find("form#search-form input#search[name=q]")?;
+        b.find("a#lang-switch")?;
+        let lang = b.script("return document.documentElement.lang;", &[])?;
+        ensure!(lang == "cs", "the page language is {lang}, not Czech");
+        // The language switch goes to English and back, on the same page.
+        for (to, button_cs) in [("en", false), ("cs", true)] {
+            b.click(&b.find("a#lang-switch")?)?;
+            b.wait_for(&format!("the page in {to}"), WAIT, |b| {
+                let lang = b.script("return document.documentElement.lang;", &[])?;
+                Ok((lang == to).then_some(()))
+            })?;
+            let button = b.text(&b.find("form#add-learner button[type=submit]")?)?;
+            let czech = button.chars().any(|c| "áčďéěíňóřšťúůýž".contains(c));
+            ensure!(
+                czech == button_cs,
+                "in {to} the add button reads {button:?}"
+            );
+        }
+        Ok(())
+    });
+
+    app_step(&browser, &app, "02-add-learner", |b| {
+        let name = b.find("form#add-learner input[name=name]")?;
+        b.send_keys(&name, "Žofie")?;
+        b.click(&b.find("form#add-learner button[type=submit]")?)?;
+        b.wait_element("button#switch-learner", WAIT)?;
+        let card = b.wait_element(&format!(".course-card[data-course=\"{COURSE}\"]"), WAIT)?;
+        ensure!(!b.text(&card)?.is_empty(), "an empty course card");
+        Ok(())
+    });
+
+    app_step(&browser, &app, "03-switch-and-pick-learner", |b| {
+        b.click(&b.find("button#switch-learner")?)?;
+        let pick = b.wait_element("button.learner-pick[data-learner=\"Žofie\"]", WAIT)?;
+        ensure!(
+            b.find("button#switch-learner").is_err(),
+            "still a learner after switching"
+        );
+        b.click(&pick)?;
+        b.wait_element("button#switch-learner", WAIT)?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "04-course", |b| {
+        b.click(&b.find(&format!(
+            ".course-card[data-course=\"{COURSE}\"] a[href=\"/c/{COURSE}\"]"
+        ))?)?;
+        b.wait_url("the course page", WAIT, |u| {
+            u.ends_with(&format!("/c/{COURSE}"))
+        })?;
+        let lessons = b.find_all("a.lesson-link")?;
+        ensure!(
+            lessons.len() == 11,
+            "{} lessons in the table of contents",
+            lessons.len()
+        );
+        b.find("a#next-lesson")?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "05-lesson", |b| {
+        b.click(&b.find(&format!("a.lesson-link[data-lesson=\"{lesson}\"]"))?)?;
+        b.wait_url("the lesson page", WAIT, |u| u.ends_with(&lesson_path))?;
+        let heading = b.find("article.lesson h1")?;
+        ensure!(
+            b.text(&heading)?.contains("Karel"),
+            "lesson heading {:?}",
+            b.text(&heading)?
+        );
+        b.find("a#prev-lesson")?;
+        b.find("a#next-lesson")?;
+        let forms = b.find_all("form.exercise")?;
+        ensure!(
+            forms.len() == 5,
+            "{} exercise forms in lesson 05",
+            forms.len()
+        );
+        let images_ok = b.script(
+            "return Array.from(document.querySelectorAll('article.lesson img')).every(i => i.complete && i.naturalWidth > 0);",
+            &[],
+        )?;
+        ensure!(images_ok == true, "a lesson picture did not load");
+        Ok(())
+    });
+
+    app_step(&browser, &app, "06-search", |b| {
+        let expected = expected_search_hit(&app, "skola");
+        let input = b.find("input#search")?;
+        b.send_keys(&input, "skola")?;
+        // Live results appear while typing (progressive JS).
+        b.wait_element("#search-results:not([hidden]) a", WAIT)?;
+        b.press(&[crate::webdriver::keys::ENTER])?;
+        b.wait_url("the search page", WAIT, |u| {
+            u.contains("/search?") && u.contains("q=skola")
+        })?;
+        let hits = b.find_all("a.search-hit")?;
+        ensure!(!hits.is_empty(), "no search hits for skola");
+        ensure!(
+            !b.find_all(".snippet mark")?.is_empty(),
+            "no highlighted snippet"
+        );
+        let href = b.attr(&hits[0], "href")?.unwrap_or_default();
+        ensure!(
+            href.contains(&format!("/c/{COURSE}/l/{}", expected.0)) && href.contains('#'),
+            "first hit {href:?}, the CLI's first hit is lesson {:?}",
+            expected.0
+        );
+        b.click(&hits[0])?;
+        let url = b.wait_url("the hit's lesson", WAIT, |u| u.contains("/l/"))?;
+        ensure!(
+            url.ends_with(&href) || url.contains(&href),
+            "landed on {url}, hit was {href}"
+        );
+        let anchor = href.rsplit('#').next().unwrap_or_default();
+        let target = b.find(&format!("[id=\"{anchor}\"]"))?;
+        if let Some(heading) = expected.1 {
+            let text = b.text(&target)?;
+            ensure!(
+                text.contains(&heading),
+                "section {anchor:?} reads {text:?}, expected heading {heading:?}"
+            );
+        }
+        let top = b.script(
+            "return arguments[0].getBoundingClientRect().top;",
+            &[target.to_json()],
+        )?;
+        ensure!(
+            top.as_f64().is_some_and(|t| (-5.0..400.0).contains(&t)),
+            "the section is not scrolled into view (top {top})"
+        );
+        Ok(())
+    });
+
+    let quiz = "karel-zaklady-2";
+    app_step(&browser, &app, "07-quiz-wrong", |b| {
+        b.goto(&app.url(&lesson_path))?;
+        let form = exercise_form(quiz);
+        b.click(&b.find(&format!("{form} input[name=answer][value=\"0\"]"))?)?;
+        submit_and_expect(b, quiz, false)?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "08-quiz-right", |b| {
+        let form = exercise_form(quiz);
+        b.click(&b.find(&format!("{form} input[name=answer][value=\"3\"]"))?)?;
+        submit_and_expect(b, quiz, true)?;
+        let score = b.attr(&b.find(&format!("{form} .feedback"))?, "data-score")?;
+        ensure!(score.as_deref() == Some("1"), "score {score:?}");
+        Ok(())
+    });
+
+    let karel = "karel-zaklady-cesta";
+    app_step(&browser, &app, "09-karel-draft-survives-reload", |b| {
+        let form = exercise_form(karel);
+        let editor = b.find(&format!("{form} textarea.code[name=answer]"))?;
+        b.clear(&editor)?;
+        // Typed as a pupil would; the language ignores indentation.
+        b.send_keys(
+            &editor,
+            "OPAKUJ 3-KRÁT\nKROK\nKONEC\nVLEVO-VBOK\nOPAKUJ 2-KRÁT\nKROK\nKONEC\nPOLOŽ",
+        )?;
+        b.goto(&app.url(&lesson_path))?;
+        let editor = b.wait_element(&format!("{form} textarea.code[name=answer]"), WAIT)?;
+        let value = b.script("return arguments[0].value;", &[editor.to_json()])?;
+        ensure!(
+            value.as_str().is_some_and(|v| v.contains("POLOŽ")),
+            "the draft was lost on reload: {value}"
+        );
+        b.find(&format!("{form} .gutter"))?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "10-karel-solved", |b| {
+        submit_and_expect(b, karel, true)?;
+        let form = exercise_form(karel);
+        let svg = b.find(&format!("{form} .feedback img.plugin-svg"))?;
+        let src = b.attr(&svg, "src")?.unwrap_or_default();
+        ensure!(
+            src.starts_with("data:image/svg+xml"),
+            "Karel's world is {src:.40}"
+        );
+        let drawn = b.script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+            &[svg.to_json()],
+        )?;
+        ensure!(drawn == true, "Karel's world picture did not render");
+        b.script(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            &[svg.to_json()],
+        )?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "11-progress", |b| {
+        b.click(&b.find("nav.main-nav a[href=\"/progress\"]")?)?;
+        b.wait_url("the progress page", WAIT, |u| u.ends_with("/progress"))?;
+        let quiz_row = format!("tr[data-exercise=\"{quiz}\"]");
+        let attempts = b.text(&b.find(&format!("{quiz_row} td.attempts"))?)?;
+        ensure!(attempts.trim() == "2", "quiz attempts {attempts:?}");
+        let best = b.attr(&b.find(&format!("{quiz_row} td.best-score"))?, "data-score")?;
+        ensure!(best.as_deref() == Some("1"), "quiz best score {best:?}");
+        let karel_row = format!("tr[data-exercise=\"{karel}\"]");
+        let attempts = b.text(&b.find(&format!("{karel_row} td.attempts"))?)?;
+        ensure!(attempts.trim() == "1", "Karel attempts {attempts:?}");
+        Ok(())
+    });
+
+    app_step(&browser, &app, "12-keyboard-only", |b| {
+        b.goto(&app.url(&format!("/c/{COURSE}")))?;
+        tab_until(b, "the search box", 12, "el.id === 'search'")?;
+        let focus_visible = b.script(
+            "var s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' || s.boxShadow !== 'none';",
+            &[],
+        )?;
+        ensure!(
+            focus_visible == true,
+            "the focused search box shows no focus ring"
+        );
+        let href = tab_until(
+            b,
+            "a lesson link",
+            40,
+            "el.classList.contains('lesson-link')",
+        )?;
+        b.press(&[crate::webdriver::keys::ENTER])?;
+        b.wait_url("the lesson opened by Enter", WAIT, |u| u.ends_with(&href))?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "13-zoom-200", |b| {
+        // 200% zoom of a 1366×768 screen: a 683×384 CSS-pixel viewport at twice the density.
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 683, "height": 384, "deviceScaleFactor": 2, "mobile": false}),
+        )?;
+        for lesson in ["05-robot-karel", "07-tabulky-a-vzorce"] {
+            b.goto(&app.url(&format!("/c/{COURSE}/l/{lesson}")))?;
+            let overflow = b.script(
+                "var w = document.documentElement.clientWidth;\
+                 if (document.documentElement.scrollWidth <= w) return null;\
+                 return Array.from(document.querySelectorAll('body *'))\
+                   .filter(e => e.getBoundingClientRect().right > w + 1)\
+                   .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));",
+                &[],
+            )?;
+            ensure!(
+                overflow.is_null(),
+                "lesson {lesson} scrolls sideways at 200% zoom; too wide: {overflow}"
+            );
+        }
+        Ok(())
+    });
+    let _ = browser.cdp(
+        "Emulation.clearDeviceMetricsOverride",
+        serde_json::json!({}),
+    );
+}
+
+/// Presses Tab until the focused element satisfies `test` (JS over `el`); returns its href.
+fn tab_until(b: &Browser, what: &str, max: usize, test: &str) -> WdResult<String> {
+    let script = format!(
+        "var el = document.activeElement; return ({test}) ? (el.getAttribute('href') || '') : null;"
+    );
+    for _ in 0..max {
+        b.press(&[crate::webdriver::keys::TAB])?;
+        if let Some(href) = b.script(&script, &[])?.as_str() {
+            return Ok(href.to_owned());
+        }
+    }
+    let at = b.script(
+        "var e = document.activeElement; return e.tagName + '#' + e.id + '.' + e.className;",
+        &[],
+    )?;
+    Err(crate::webdriver::WdError::Check(format!(
+        "{max} presses of Tab did not reach {what}; focus is on {at}"
+    )))
+}
+
+/// The sample course's best hit for `query` by `aktovka search --json`: its lesson and heading.
+fn expected_search_hit(app: &LearnerApp, query: &str) -> (String, Option<String>) {
+    let bundle = app
+        .built_bundle()
+        .expect("learn built the course into its data directory");
+    let run = crate::util::aktovka(&[
+        "search",
+        bundle.to_str().expect("utf-8 path"),
+        query,
+        "--json",
+        "--limit",
+        "1",
+    ])
+    .expect_code(0);
+    let hits: serde_json::Value =
+        serde_json::from_str(&run.stdout()).expect("search --json output");
+    let hit = &hits[0];
+    (
+        hit["lesson"].as_str().expect("a hit's lesson").to_owned(),
+        hit["heading"]
+            .as_str()
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned),
+    )
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::util::fixture;
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// A running `aktovka learn`; killed (SIGKILL on Unix) when dropped.
 struct Server {

@@ -184,12 +184,20 @@ pub fn base64_decode(text: &str) -> WdResult<Vec<u8>> {
     Ok(out)
 }
 
-/// A page element found by a CSS selector.
-#[derive(Clone, Debug)]
+/// A page element found by a CSS selector. Two handles are equal when WebDriver gave them
+/// the same id, i.e. they are the same node of the same page.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Element {
     id: String,
     /// The selector that found it, for error messages.
     selector: String,
+}
+
+impl Element {
+    /// The W3C reference to pass the element as a script argument.
+    pub fn to_json(&self) -> Value {
+        json!({ ELEMENT_KEY: self.id })
+    }
 }
 
 /// A running chromedriver with one headless Chromium session.
@@ -249,6 +257,7 @@ impl Browser {
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
             "timeouts": {"pageLoad": 20_000, "script": 10_000, "implicit": 0},
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
         }}});
         let value = browser.command("POST", "/session", Some(&capabilities))?;
@@ -407,6 +416,26 @@ impl Browser {
             "/goog/cdp/execute",
             Some(&json!({"cmd": cmd, "params": params})),
         )
+    }
+
+    /// The browser console's messages since the last call (CSP violations, script errors,
+    /// failed requests), as `LEVEL message` lines; chromedriver's `se/log` extension.
+    pub fn console(&self) -> WdResult<Vec<String>> {
+        let v = self.session_command("POST", "/se/log", Some(&json!({"type": "browser"})))?;
+        Ok(v.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or("?"),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// A PNG of the viewport.
