@@ -175,38 +175,25 @@ fn progress_is_derived_from_events() {
     let anna = store.add_learner("Anna", None).unwrap();
     let ben = store.add_learner("Ben", None).unwrap();
 
-    store
-        .record(lesson(anna.id, COURSE, opened, "01-uvod"))
-        .unwrap();
-    store
-        .record(attempt(anna.id, "hesla-1", "0", 0.0, false))
-        .unwrap();
-    store
-        .record(attempt(anna.id, "hesla-1", "2", 1.0, true))
-        .unwrap();
-    // A later, worse answer does not undo the pass or the best score.
-    let last = store
-        .record(attempt(anna.id, "hesla-1", "1", 0.5, false))
-        .unwrap();
-    store
-        .record(attempt(anna.id, "karel-1", "krok", 0.25, false))
-        .unwrap();
-    store
-        .record(lesson(anna.id, COURSE, completed, "01-uvod"))
-        .unwrap();
-    store
-        .record(lesson(anna.id, COURSE, opened, "02-hesla"))
-        .unwrap();
-    // Other learners and other courses stay out.
-    store
-        .record(attempt(ben.id, "hesla-1", "2", 1.0, true))
-        .unwrap();
-    store
-        .record(attempt(ben.id, "hesla-2", "x", 1.0, true))
-        .unwrap();
-    store
-        .record(lesson(anna.id, "jiny-kurz", opened, "03-site"))
-        .unwrap();
+    let events = [
+        lesson(anna.id, COURSE, opened, "01-uvod"),
+        attempt(anna.id, "hesla-1", "0", 0.0, false),
+        attempt(anna.id, "hesla-1", "2", 1.0, true),
+        // A later, worse answer does not undo the pass or the best score.
+        attempt(anna.id, "hesla-1", "1", 0.5, false),
+        attempt(anna.id, "karel-1", "krok", 0.25, false),
+        lesson(anna.id, COURSE, completed, "01-uvod"),
+        lesson(anna.id, COURSE, opened, "02-hesla"),
+        // Other learners and other courses stay out.
+        attempt(ben.id, "hesla-1", "2", 1.0, true),
+        attempt(ben.id, "hesla-2", "x", 1.0, true),
+        lesson(anna.id, "jiny-kurz", opened, "03-site"),
+    ];
+    let recorded: Vec<Event> = events
+        .into_iter()
+        .map(|e| store.record(e).unwrap())
+        .collect();
+    let last = &recorded[3];
 
     let p = store.course_progress(anna.id, COURSE).unwrap();
     assert_eq!(

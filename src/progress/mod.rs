@@ -576,3 +576,30 @@ fn not_a_store(path: &Path, e: impl Into<ProgressError>) -> ProgressError {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The durability settings are per connection: check the store's own.
+    #[test]
+    fn connection_is_durable_and_waits_for_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::open(&dir.path().join(FILE_NAME)).unwrap();
+        let conn = store.conn();
+        let get = |pragma: &str| -> String {
+            conn.query_row(&format!("PRAGMA {pragma}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+        };
+        assert_eq!(get("journal_mode"), r#"Text("wal")"#);
+        assert_eq!(get("synchronous"), "Integer(2)", "2 is FULL");
+        assert_eq!(get("foreign_keys"), "Integer(1)");
+        assert_eq!(
+            get("busy_timeout"),
+            format!("Integer({})", BUSY_TIMEOUT.as_millis())
+        );
+    }
+}
