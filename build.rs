@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// (name the host looks plugins up by, cargo package, binary name).
-const PLUGINS: [(&str, &str, &str); 2] = [
+const PLUGINS: &[(&str, &str, &str)] = &[
     ("karel", "aktovka-karel", "karel"),
     ("quiz", "aktovka-quiz", "quiz"),
+    ("spreadsheet", "aktovka-spreadsheet", "spreadsheet"),
 ];
 const WASM_TARGET: &str = "wasm32-wasip1";
 
@@ -100,7 +101,7 @@ fn build() -> Result<(), String> {
         .arg(manifest_dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&wasm_target_dir);
-    for (_, package, _) in PLUGINS {
+    for &(_, package, _) in PLUGINS {
         command.args(["-p", package]);
     }
     for (key, _) in env::vars_os() {
