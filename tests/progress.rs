@@ -626,6 +626,17 @@ fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// `(seq, id, payload, at)` of every event, read with plain SQL.
+fn event_rows(path: &Path) -> Vec<(i64, String, String, String)> {
+    raw(path)
+        .prepare("SELECT seq, id, payload, at FROM event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn user_version(path: &Path) -> i64 {
     raw(path)
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -646,6 +657,8 @@ fn version_1_file_is_migrated_keeping_its_data() {
             .unwrap()
     };
     assert!(!index_exists(&path));
+    let rows_v1 = event_rows(&path);
+    assert_eq!(rows_v1.len(), 5);
 
     let store = ProgressStore::open(&path).unwrap();
     assert_eq!(CURRENT_VERSION, 2);
@@ -671,6 +684,19 @@ fn version_1_file_is_migrated_keeping_its_data() {
     assert_eq!(h.last_answer, "2");
     assert_eq!(h.last_at, "2026-09-01T08:05:40.500+02:00");
     assert!(p.lessons_completed.contains("01-uvod"));
+
+    assert_eq!(event_rows(&path), rows_v1, "every event kept byte for byte");
+    let as_events: Vec<(i64, String, String)> = store
+        .events_after(0, 100)
+        .unwrap()
+        .iter()
+        .map(|e| (e.seq as i64, e.id.to_string(), e.at.clone()))
+        .collect();
+    let expected: Vec<(i64, String, String)> = rows_v1
+        .iter()
+        .map(|r| (r.0, r.1.clone(), r.3.clone()))
+        .collect();
+    assert_eq!(as_events, expected);
 
     let e = store
         .record(attempt(learners[1].id, "hesla-1", "2", 1.0, true))
