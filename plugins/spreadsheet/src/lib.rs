@@ -468,10 +468,15 @@ impl SheetTask {
                     format!("It works on the given sheet, but the formula contains the number {n} copied from the sheet. When the data change, the result will be wrong – use the cell's address instead."),
                 ));
             }
-            return Some(lang.pick(
+            let mut text = lang.pick(
                 format!("Na zadané tabulce ti to vyjde, ale s jinými čísly ne (v buňce {addr} vyšlo {}, mělo vyjít {}). Počítá vzorec opravdu s těmi buňkami, se kterými má?", got.show(lang), want.show(lang)),
                 format!("It works on the given sheet but not with other numbers ({addr} shows {}, it should show {}). Does the formula really use the cells it should?", got.show(lang), want.show(lang)),
-            ));
+            );
+            if let Some(hint) = self.range_hint(pupil, lang) {
+                text.push(' ');
+                text.push_str(&hint);
+            }
+            return Some(text);
         }
         let mut text = lang.pick(
             format!(
