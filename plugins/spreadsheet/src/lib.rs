@@ -13,7 +13,7 @@ pub mod eval;
 pub mod formula;
 pub mod svg;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use aktovka_plugin_abi::task::{self, Problems};
 use aktovka_plugin_abi::{Check, Lang, Plugin, Rendered, ValidationError, Verdict, invalid_task};
@@ -254,7 +254,8 @@ impl SheetTask {
             ));
         }
         if !answer.starts_with('=') {
-            if parse_number(answer).is_some() {
+            // `158` and `158 Kč` are both a number typed in.
+            if parse_number(answer).is_some() || answer.starts_with(|c: char| c.is_ascii_digit()) {
                 return fail(typed_number(lang));
             }
             let message = if parse(&format!("={answer}"), self.syntax).is_ok() {
@@ -341,10 +342,21 @@ impl SheetTask {
         let passed = solved == total;
         let feedback_md = if passed {
             let others = variants.len() - 1;
-            let mut text = lang.pick(
-                format!("Výborně! Vzorec počítá správně na zadané tabulce i na {others} tabulkách s jinými čísly."),
-                format!("Well done! The formula is right on the given sheet and on {others} sheets with other numbers."),
-            );
+            let mut text = match others {
+                0 => lang
+                    .pick("Výborně! Vzorec počítá správně.", "Well done! The formula is right.")
+                    .to_owned(),
+                1 => lang
+                    .pick(
+                        "Výborně! Vzorec počítá správně na zadané tabulce i na tabulce s jinými čísly.",
+                        "Well done! The formula is right on the given sheet and on a sheet with other numbers.",
+                    )
+                    .to_owned(),
+                n => lang.pick(
+                    format!("Výborně! Vzorec počítá správně na zadané tabulce i na {n} tabulkách s jinými čísly."),
+                    format!("Well done! The formula is right on the given sheet and on {n} sheets with other numbers."),
+                ),
+            };
             if !self.copy_to.is_empty() {
                 text.push_str(lang.pick(
                     " Funguje i po zkopírování.",
@@ -363,7 +375,7 @@ impl SheetTask {
         };
         let first = &outcomes[0];
         let pupil_value = first.results.first().map(|(_, got, _)| got.clone());
-        let values = self.values(&self.sheet);
+        let values = self.values(&self.with_formula(&self.sheet, &pupil));
         let svg = svg::draw(
             &svg::Picture {
                 cells: &values,
@@ -738,6 +750,8 @@ fn parse_task(task: &Json, syntax: Syntax, p: &mut Problems) -> Option<SheetTask
     let prompt = task::required(t, "prompt", "task", p)
         .and_then(|v| task::non_empty_string(v, "task.prompt", p));
     let mut sheet = Sheet::new();
+    // Where each cell was written, for the paths of problems found by computing the sheet.
+    let mut origin: HashMap<Addr, String> = HashMap::new();
     if let Some(rows) = t.get("rows").and_then(|v| task::array(v, "task.rows", p)) {
         for (r, row) in rows.iter().enumerate() {
             let row_path = task::index("task.rows", r);
@@ -756,6 +770,7 @@ fn parse_task(task: &Json, syntax: Syntax, p: &mut Problems) -> Option<SheetTask
                 }
                 if let Some(content) = parse_cell(item, &path, syntax, p) {
                     sheet.insert(addr, content);
+                    origin.insert(addr, path);
                 }
             }
         }
@@ -769,6 +784,7 @@ fn parse_task(task: &Json, syntax: Syntax, p: &mut Problems) -> Option<SheetTask
             match parse_cell(item, &path, syntax, p) {
                 Some(content) => {
                     sheet.insert(addr, content);
+                    origin.insert(addr, path);
                 }
                 None => {
                     sheet.remove(&addr);
@@ -898,7 +914,10 @@ fn parse_task(task: &Json, syntax: Syntax, p: &mut Problems) -> Option<SheetTask
                 )
             } else {
                 (
-                    format!("task.cells.{addr}"),
+                    origin
+                        .get(addr)
+                        .cloned()
+                        .unwrap_or_else(|| format!("task.cells.{addr}")),
                     format!("buňka {addr}"),
                     format!("cell {addr}"),
                 )

@@ -653,3 +653,40 @@ fn english_messages() {
         v.feedback_md
     );
 }
+
+#[test]
+fn a_number_with_a_unit_is_a_typed_number_too() {
+    let v = grade(&total_task(), "157 Kč");
+    assert_eq!(v.score, 0.0);
+    assert!(
+        v.feedback_md.starts_with("Napsal(a) jsi číslo"),
+        "{}",
+        v.feedback_md
+    );
+}
+
+#[test]
+fn a_sheet_formula_with_an_error_is_reported_where_it_was_written() {
+    let task = json!({"prompt": "x", "rows": [[1, "=A1/0"]], "target": "C1", "expected": "=A1"});
+    let errors = SheetTask::parse(&task, Lang::Cs).err().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].path, "task.rows[0][1]");
+}
+
+#[test]
+fn criteria_accept_a_decimal_comma() {
+    assert_eq!(cs("=COUNTIF(B2:B5;\">3,5\")"), num(3.0));
+    assert_eq!(cs("=COUNTIF(B2:B5;\"<>42\")"), num(3.0));
+    assert_eq!(cs("=SUMIF(A2:A5;\"S*\";C2:C5)"), num(1.0));
+}
+
+#[test]
+fn the_checked_picture_shows_the_copied_results() {
+    let v = grade(&copy_task(), "=A2/$G$1");
+    let svg = v.svg.unwrap_or_default();
+    // 100/25, 250/25 and 75/25 in B2, B3, B4.
+    assert!(
+        svg.contains(">4<") && svg.contains(">10<") && svg.contains(">3<"),
+        "{svg}"
+    );
+}
