@@ -33,9 +33,17 @@ fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
         );
         return None;
     }
+    // One retry: on a loaded machine Chromium occasionally misses chromedriver's start-up
+    // deadline; a second failure is real.
     match Browser::start(width, height) {
         Ok(b) => Some(b),
-        Err(e) => panic!("starting headless Chromium: {e}"),
+        Err(first) => {
+            eprintln!("starting headless Chromium failed, retrying once: {first}");
+            match Browser::start(width, height) {
+                Ok(b) => Some(b),
+                Err(e) => panic!("starting headless Chromium: {e} (first try: {first})"),
+            }
+        }
     }
 }
 
@@ -193,6 +201,14 @@ fn webdriver_client_drives_a_static_page() {
         ensure!(metrics.is_ok(), "CDP command: {metrics:?}");
         let width = b.script("return window.innerWidth;", &[])?;
         ensure!(width == 400, "emulated width {width}");
+        // The zoom step's overflow probe sees a page that is too wide.
+        ensure!(sideways_overflow(b)?.is_null(), "the echo page fits");
+        b.script("var d = document.createElement('div'); d.className = 'breit'; d.style.width = '900px'; d.textContent = 'x'; document.body.appendChild(d);", &[])?;
+        let wide = sideways_overflow(b)?;
+        ensure!(
+            wide.to_string().contains("div.breit"),
+            "the overflow probe missed a 900px div: {wide}"
+        );
         b.cdp(
             "Emulation.clearDeviceMetricsOverride",
             serde_json::json!({}),
@@ -445,12 +461,14 @@ fn pupil_path_through_the_learner_app() {
         b.send_keys(&input, "skola")?;
         // Live results appear while typing (progressive JS).
         b.wait_element("#search-results:not([hidden]) a", WAIT)?;
+        b.save_screenshot(&screenshot_dir().join("06a-live-results.png"))?;
         b.press(&[crate::webdriver::keys::ENTER])?;
         b.wait_url("the search page", WAIT, |u| {
             u.contains("/search?") && u.contains("q=skola")
         })?;
         let hits = b.find_all("a.search-hit")?;
         ensure!(!hits.is_empty(), "no search hits for skola");
+        b.save_screenshot(&screenshot_dir().join("06b-results-page.png"))?;
         ensure!(
             !b.find_all(".snippet mark")?.is_empty(),
             "no highlighted snippet"
@@ -589,19 +607,20 @@ fn pupil_path_through_the_learner_app() {
             "Emulation.setDeviceMetricsOverride",
             serde_json::json!({"width": 683, "height": 384, "deviceScaleFactor": 2, "mobile": false}),
         )?;
-        for lesson in ["05-robot-karel", "07-tabulky-a-vzorce"] {
-            b.goto(&app.url(&format!("/c/{COURSE}/l/{lesson}")))?;
-            let overflow = b.script(
-                "var w = document.documentElement.clientWidth;\
-                 if (document.documentElement.scrollWidth <= w) return null;\
-                 return Array.from(document.querySelectorAll('body *'))\
-                   .filter(e => e.getBoundingClientRect().right > w + 1)\
-                   .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));",
-                &[],
-            )?;
+        let pages = [
+            format!("/c/{COURSE}/l/05-robot-karel"),
+            format!("/c/{COURSE}/l/07-tabulky-a-vzorce"),
+            format!("/c/{COURSE}"),
+            "/".to_owned(),
+            "/progress".to_owned(),
+            "/search?q=skola".to_owned(),
+        ];
+        for page in &pages {
+            b.goto(&app.url(page))?;
+            let overflow = sideways_overflow(b)?;
             ensure!(
                 overflow.is_null(),
-                "lesson {lesson} scrolls sideways at 200% zoom; too wide: {overflow}"
+                "{page} scrolls sideways at 200% zoom; too wide: {overflow}"
             );
         }
         Ok(())
@@ -610,6 +629,19 @@ fn pupil_path_through_the_learner_app() {
         "Emulation.clearDeviceMetricsOverride",
         serde_json::json!({}),
     );
+}
+
+/// `null` when the page fits its viewport's width, else the first few elements that stick
+/// out on the right (for the failure message).
+fn sideways_overflow(b: &Browser) -> WdResult<serde_json::Value> {
+    b.script(
+        "var w = document.documentElement.clientWidth;\
+         if (document.documentElement.scrollWidth <= w) return null;\
+         return Array.from(document.querySelectorAll('body *'))\
+           .filter(e => e.getBoundingClientRect().right > w + 1)\
+           .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));",
+        &[],
+    )
 }
 
 /// Presses Tab until the focused element satisfies `test` (JS over `el`); returns its href.
