@@ -242,10 +242,10 @@ fn parse_summary(summary: &str) -> Vec<(String, PathBuf)> {
             }
             Event::End(pulldown_cmark::TagEnd::Link) => {
                 in_link = false;
-                if let (Some(t), Some(last)) = (title.take(), out.last_mut()) {
-                    if last.0.is_empty() {
-                        last.0 = t;
-                    }
+                if let (Some(t), Some(last)) = (title.take(), out.last_mut())
+                    && last.0.is_empty()
+                {
+                    last.0 = t;
                 }
             }
             _ => {}

@@ -16,10 +16,10 @@ pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
 }
 
 fn platform_data_dir() -> PathBuf {
-    if cfg!(windows) {
-        if let Some(p) = std::env::var_os("APPDATA") {
-            return PathBuf::from(p);
-        }
+    if cfg!(windows)
+        && let Some(p) = std::env::var_os("APPDATA")
+    {
+        return PathBuf::from(p);
     }
     if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);

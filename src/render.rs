@@ -214,13 +214,13 @@ impl LinkTargets {
                     "zkontroluj název souboru; lekce musí být i v seznamu `lessons` v course.toml",
                 ));
             };
-            if let Some(a) = &anchor {
-                if !anchors.contains(a) {
-                    return Err(problem(
-                        format!("kotva `#{a}` v lekci `{name}` neexistuje / broken anchor"),
-                        "kotva je nadpis zapsaný malými písmeny bez diakritiky, mezery nahrazené pomlčkou",
-                    ));
-                }
+            if let Some(a) = &anchor
+                && !anchors.contains(a)
+            {
+                return Err(problem(
+                    format!("kotva `#{a}` v lekci `{name}` neexistuje / broken anchor"),
+                    "kotva je nadpis zapsaný malými písmeny bez diakritiky, mezery nahrazené pomlčkou",
+                ));
             }
             return Ok(Target::Lesson {
                 id: id.clone(),
@@ -480,12 +480,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -167,12 +167,11 @@ impl Bundle {
         }
         for name in &self.manifest.search.files {
             let name = format!("search/{name}");
-            if let Some(e) = self.entries.get(&name) {
-                if e.compression != CompressionMethod::Stored
-                    || e.data.start % SEARCH_ALIGNMENT != 0
-                {
-                    v.problems.push(BundleError::NotAligned(name));
-                }
+            if let Some(e) = self.entries.get(&name)
+                && (e.compression != CompressionMethod::Stored
+                    || e.data.start % SEARCH_ALIGNMENT != 0)
+            {
+                v.problems.push(BundleError::NotAligned(name));
             }
         }
         v
