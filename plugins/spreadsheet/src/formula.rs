@@ -15,7 +15,8 @@ use std::fmt;
 
 use aktovka_plugin_abi::{Lang, fold};
 
-/// The deepest nesting of parentheses and operators a formula may have.
+/// The deepest nesting of parentheses, function calls and unary signs a formula may have
+/// (Excel allows 64 nested functions; pupils need a handful).
 pub const MAX_NESTING: usize = 48;
 /// The longest formula accepted, in characters.
 pub const MAX_FORMULA_CHARS: usize = 1000;
@@ -800,7 +801,6 @@ impl Parser {
         ops: &[(&str, Op)],
         next: fn(&mut Parser) -> Result<Expr, SyntaxError>,
     ) -> Result<Expr, SyntaxError> {
-        self.enter()?;
         let mut left = next(self)?;
         'outer: loop {
             for (sym, op) in ops {
@@ -812,7 +812,6 @@ impl Parser {
             }
             break;
         }
-        self.depth -= 1;
         Ok(left)
     }
 
@@ -847,20 +846,25 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
-        self.enter()?;
-        let expr = if self.eat("-") {
-            Expr::Neg(Box::new(self.unary()?))
+        let negate = if self.eat("-") {
+            true
         } else if self.eat("+") {
-            self.unary()?
+            false
         } else {
             let mut e = self.primary()?;
             while self.eat("%") {
                 e = Expr::Percent(Box::new(e));
             }
-            e
+            return Ok(e);
         };
+        self.enter()?;
+        let inner = self.unary()?;
         self.depth -= 1;
-        Ok(expr)
+        Ok(if negate {
+            Expr::Neg(Box::new(inner))
+        } else {
+            inner
+        })
     }
 
     fn primary(&mut self) -> Result<Expr, SyntaxError> {
@@ -882,7 +886,9 @@ impl Parser {
             }
             Tok::Sym("(") => {
                 self.pos += 1;
+                self.enter()?;
                 let inner = self.comparison()?;
+                self.depth -= 1;
                 if !self.eat(")") {
                     return Err(SyntaxError {
                         at,

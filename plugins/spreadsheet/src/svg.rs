@@ -5,6 +5,7 @@
 //! `?` before an answer, the pupil's result after), cells the formula is copied to are
 //! pale yellow with a dashed border.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use aktovka_plugin_abi::{Lang, xml_escape};
@@ -50,6 +51,7 @@ pub fn draw(picture: &Picture<'_>, lang: Lang) -> String {
         last.col = last.col.max(addr.col);
         last.row = last.row.max(addr.row);
     }
+    let by_addr: BTreeMap<Addr, &Value> = picture.cells.iter().map(|(a, v)| (*a, v)).collect();
     let shown = |addr: Addr| -> Option<String> {
         if addr == picture.target {
             return Some(
@@ -58,11 +60,7 @@ pub fn draw(picture: &Picture<'_>, lang: Lang) -> String {
                     .map_or("?".to_owned(), |v| shorten(&v.show(lang))),
             );
         }
-        picture
-            .cells
-            .iter()
-            .find(|(a, _)| *a == addr)
-            .map(|(_, v)| shorten(&v.show(lang)))
+        by_addr.get(&addr).map(|v| shorten(&v.show(lang)))
     };
     let widths: Vec<u32> = (0..=last.col)
         .map(|col| {
@@ -136,12 +134,12 @@ pub fn draw(picture: &Picture<'_>, lang: Lang) -> String {
         for col in 0..=last.col {
             let addr = Addr { col, row };
             let Some(text) = shown(addr) else { continue };
-            let numeric = addr != picture.target
-                && picture
-                    .cells
-                    .iter()
-                    .any(|(a, v)| *a == addr && matches!(v, Value::Number(_)))
-                || addr == picture.target && matches!(picture.target_value, Some(Value::Number(_)));
+            let value = if addr == picture.target {
+                picture.target_value
+            } else {
+                by_addr.get(&addr).copied()
+            };
+            let numeric = matches!(value, Some(Value::Number(_)));
             let (tx, anchor) = if addr == picture.target && picture.target_value.is_none() {
                 (x_of(col) + widths[col as usize] / 2, "middle")
             } else if numeric {

@@ -247,6 +247,12 @@ fn syntax_errors_are_explained() {
     ));
     let deep = format!("={}1{}", "(".repeat(200), ")".repeat(200));
     assert_eq!(syntax_error(&deep), SyntaxErrorKind::TooDeep);
+    let nested = |n: usize| format!("={}B2{}", "SUMA(".repeat(n), ")".repeat(n));
+    assert_eq!(cs(&nested(formula::MAX_NESTING)), num(3.5));
+    assert_eq!(
+        syntax_error(&nested(formula::MAX_NESTING + 1)),
+        SyntaxErrorKind::TooDeep
+    );
     let message = match parse("=ZAOKROUHLIT(B2)", Syntax::Cs) {
         Err(e) => e.message(Lang::Cs),
         Ok(_) => String::new(),
