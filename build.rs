@@ -18,7 +18,9 @@ use std::process::{Command, ExitCode};
 
 /// (name the host looks plugins up by, cargo package, binary name).
 const PLUGINS: &[(&str, &str, &str)] = &[
+    ("binary", "aktovka-binary", "binary"),
     ("karel", "aktovka-karel", "karel"),
+    ("password", "aktovka-password", "password"),
     ("quiz", "aktovka-quiz", "quiz"),
     ("spreadsheet", "aktovka-spreadsheet", "spreadsheet"),
 ];

@@ -10,6 +10,7 @@ mod course_build;
 mod course_check;
 mod import_mdbook;
 mod learner;
+mod plugin_binary_password;
 mod plugin_spreadsheet;
 mod progress;
 mod sandbox;

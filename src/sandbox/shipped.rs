@@ -25,7 +25,7 @@ mod tests {
     #[test]
     fn every_named_plugin_is_a_wasm_module() {
         let names = shipped_plugin_names();
-        for shipped in ["karel", "quiz", "spreadsheet"] {
+        for shipped in ["binary", "karel", "password", "quiz", "spreadsheet"] {
             assert!(names.contains(&shipped), "{shipped} in {names:?}");
         }
         assert!(names.is_sorted(), "{names:?}");

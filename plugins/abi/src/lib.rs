@@ -117,6 +117,17 @@ pub trait Plugin {
     fn validate(&self, task: &Value, lang: Lang) -> Vec<ValidationError>;
     /// What the learner app shows. `Err` is an `{"error"}` response (invalid task).
     fn render(&self, task: &Value, lang: Lang) -> Result<Rendered, String>;
+    /// `render` for a request that may carry the optional `seed` (the pupil's variant of a
+    /// task generated from the seed). Plugins whose prompt does not depend on the seed keep
+    /// this default, which ignores it.
+    fn render_seeded(
+        &self,
+        task: &Value,
+        _seed: Option<u64>,
+        lang: Lang,
+    ) -> Result<Rendered, String> {
+        self.render(task, lang)
+    }
     /// Grades `answer`. `Err` is an `{"error"}` response (invalid task).
     fn check(&self, task: &Value, answer: &str, seed: u64, lang: Lang) -> Result<Verdict, String>;
 }
@@ -201,22 +212,33 @@ fn dispatch<P: Plugin>(plugin: &P, request: &str) -> Result<Value, String> {
                 Ok(json!({ "ok": false, "errors": list }))
             }
         }
-        "render" => plugin.render(task, lang).map(rendered_json),
+        "render" => {
+            let seed = optional_seed(request)?;
+            plugin.render_seeded(task, seed, lang).map(rendered_json)
+        }
         "check" => {
             let answer = match request.get("answer") {
                 Some(Value::String(s)) => s.as_str(),
                 Some(_) => return Err("`answer` must be a string".to_owned()),
                 None => return Err("the request has no `answer` field".to_owned()),
             };
-            let seed = match request.get("seed") {
-                None | Some(Value::Null) => 0,
-                Some(v) => v.as_u64().ok_or("`seed` must be a non-negative integer")?,
-            };
+            let seed = optional_seed(request)?.unwrap_or(0);
             plugin.check(task, answer, seed, lang).map(verdict_json)
         }
         other => Err(format!(
             "unknown op `{other}`; expected validate, render or check"
         )),
+    }
+}
+
+/// The request's `seed`: absent or null is `None`.
+fn optional_seed(request: &Map<String, Value>) -> Result<Option<u64>, String> {
+    match request.get("seed") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| "`seed` must be a non-negative integer".to_owned()),
     }
 }
 
