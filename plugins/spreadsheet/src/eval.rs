@@ -113,6 +113,8 @@ pub struct Evaluator<'a> {
     cache: HashMap<Addr, Value>,
     stack: Vec<Addr>,
     steps: u32,
+    /// How often MAX_DEPTH cut an evaluation short; a value computed meanwhile is not cached.
+    depth_cuts: u32,
     /// The first circular reference met, as the chain of cells (first = last).
     pub cycle: Option<Vec<Addr>>,
     /// Whether [`MAX_DEPTH`] or [`MAX_STEPS`] was reached.
@@ -127,9 +129,29 @@ impl<'a> Evaluator<'a> {
             cache: HashMap::new(),
             stack: Vec::new(),
             steps: 0,
+            depth_cuts: 0,
             cycle: None,
             limit_hit: false,
         }
+    }
+
+    /// An evaluator for `sheet` with every formula computed top to bottom, then bottom to
+    /// top: long chains (a running total down 100 rows, in either direction) are cached a
+    /// few cells at a time, so a later question about any cell stays far below
+    /// [`MAX_DEPTH`]. A chain still too deep is not cached and hits the limit again when
+    /// asked for, which is when `limit_hit` counts.
+    pub fn warmed(sheet: &'a Sheet) -> Evaluator<'a> {
+        let mut evaluator = Evaluator::new(sheet);
+        let formulas: Vec<Addr> = sheet
+            .iter()
+            .filter(|(_, c)| matches!(c, Content::Formula(_)))
+            .map(|(a, _)| *a)
+            .collect();
+        for addr in formulas.iter().chain(formulas.iter().rev()) {
+            evaluator.cell(*addr);
+        }
+        evaluator.limit_hit = false;
+        evaluator
     }
 
     /// The value of the cell at `addr` (a formula's empty result shows as 0).
@@ -151,14 +173,19 @@ impl<'a> Evaluator<'a> {
             Some(Content::Formula(expr)) => {
                 if self.stack.len() >= MAX_DEPTH {
                     self.limit_hit = true;
+                    self.depth_cuts += 1;
                     return Value::Error(ErrorKind::Value);
                 }
+                let cuts = self.depth_cuts;
                 self.stack.push(addr);
                 let v = match self.scalar(expr) {
                     Value::Empty => Value::Number(0.0),
                     v => v,
                 };
                 self.stack.pop();
+                if self.depth_cuts != cuts {
+                    return v;
+                }
                 v
             }
         };

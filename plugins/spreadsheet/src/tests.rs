@@ -306,6 +306,33 @@ fn long_chains_hit_the_depth_limit_instead_of_the_stack() {
 }
 
 #[test]
+fn running_totals_down_the_whole_sheet_compute_in_both_directions() {
+    for downwards in [true, false] {
+        let mut rows = Vec::new();
+        for row in 1..=100 {
+            let next = if downwards { row - 1 } else { row + 1 };
+            let total = if (downwards && row == 1) || (!downwards && row == 100) {
+                "=A{row}".replace("{row}", &row.to_string())
+            } else {
+                format!("=B{next}+A{row}")
+            };
+            rows.push(json!([1, total]));
+        }
+        let end = if downwards { "B100" } else { "B1" };
+        let task =
+            json!({"prompt": "x", "rows": rows, "target": "C1", "expected": format!("={end}")});
+        let task = parse_task_ok(&task, Lang::Cs);
+        let v = task.check(&format!("={end}*1"), 3, Lang::Cs);
+        assert!(v.passed, "{downwards}: {v:?}");
+        let sheet = task.with_formula(&task.sheet, &task.expected);
+        assert_eq!(
+            Evaluator::warmed(&sheet).cell(Addr { col: 2, row: 0 }),
+            num(100.0)
+        );
+    }
+}
+
+#[test]
 fn numbers_show_like_the_programs() {
     assert_eq!(eval::format_number(3.5, Lang::Cs), "3,5");
     assert_eq!(eval::format_number(3.5, Lang::En), "3.5");
