@@ -904,9 +904,17 @@ impl SplitMix {
     }
 }
 
-/// FNV-1a of the task's JSON text (keys sorted, so the same task always hashes the same).
+/// FNV-1a of the task's JSON text (keys sorted, so the same task always hashes the same)
+/// without `prompt` and `explanation`: rewording a task keeps its numbers (and so its
+/// reference solution), while `variant` or another setting changes them.
 fn salt_of(task: &Value) -> u64 {
-    task.to_string()
+    let mut numbers = task.clone();
+    if let Some(t) = numbers.as_object_mut() {
+        t.remove("prompt");
+        t.remove("explanation");
+    }
+    numbers
+        .to_string()
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -926,8 +934,8 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<BinaryTask> {
         .map(str::to_owned);
     let kind = kind?;
     let own_keys: &[&str] = match kind {
-        "convert" => &["from", "to", "value", "bits"],
-        "add" => &["a", "b", "bits"],
+        "convert" => &["from", "to", "value", "bits", "variant"],
+        "add" => &["a", "b", "bits", "variant"],
         "units" => &["value", "from", "to", "tolerance"],
         "values" => &["bits"],
         "bits" => &["values"],
@@ -944,6 +952,16 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<BinaryTask> {
     let mut allowed = vec!["kind", "prompt", "explanation"];
     allowed.extend_from_slice(own_keys);
     task::unknown_keys(t, &allowed, "task", p);
+    if let Some(v) = t.get("variant")
+        && task::integer(v, "task.variant", p).is_some()
+        && !t.contains_key("bits")
+    {
+        p.push(
+            "task.variant",
+            "variant má smysl jen u čísel generovaných pomocí bits",
+            "`variant` only matters for numbers generated with `bits`",
+        );
+    }
     let kind = match kind {
         "convert" => parse_convert(t, p)?,
         "add" => parse_add(t, p)?,

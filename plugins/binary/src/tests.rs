@@ -123,11 +123,15 @@ fn generated_numbers_differ_per_seed_and_a_copied_answer_fails() {
     };
     let prompt = t.render(other_seed, Lang::Cs).prompt_md;
     assert!(prompt.contains(&format!("**{value}**₁₀")), "{prompt}");
-    // Another exercise with the same seed gets other numbers (the task is mixed in).
-    let t16 = task(
-        json!({"kind": "convert", "from": "dec", "to": "bin", "bits": 8, "prompt": "Jiná úloha."}),
+    // Another `variant` gets other numbers for the same seed; rewording does not.
+    let other =
+        task(json!({"kind": "convert", "from": "dec", "to": "bin", "bits": 8, "variant": 2}));
+    assert!((0..10).any(|s| right_answer(&other, s) != right_answer(&t, s)));
+    let reworded = task(
+        json!({"kind": "convert", "from": "dec", "to": "bin", "bits": 8,
+                               "prompt": "Jiná slova.", "explanation": "Jiné vysvětlení."}),
     );
-    assert!((0..10).any(|s| right_answer(&t16, s) != right_answer(&t, s)));
+    assert!((0..10).all(|s| right_answer(&reworded, s) == right_answer(&t, s)));
 }
 
 #[test]
@@ -306,6 +310,10 @@ fn validate_reports_every_problem_with_its_path() {
     assert_eq!(paths(json!({"kind": "bits", "values": 1})), ["task.values"]);
     assert_eq!(paths(json!({"kind": "values", "bits": 65})), ["task.bits"]);
     assert_eq!(paths(json!({"kind": "nasobeni"})), ["task.kind"]);
+    assert_eq!(
+        paths(json!({"kind": "add", "a": "1", "b": "1", "variant": 2})),
+        ["task.variant"]
+    );
     assert_eq!(paths(json!("convert")), ["task"]);
     let message = &BinaryPlugin.validate(
         &json!({"kind": "units", "value": 1, "from": "kb", "to": "B"}),

@@ -314,6 +314,13 @@ pub fn weaknesses(e: &Estimate, lang: Lang) -> Vec<String> {
     out
 }
 
+/// The passphrases the feedback itself suggests (Czech, English): copying one of them is
+/// as bad as copying the lesson's example, so they always count as known.
+const EXAMPLES: [&str; 2] = [
+    "tramvaj veze sedm oranžových slonů",
+    "tram carries seven orange elephants",
+];
+
 struct Requirements<'a> {
     min_level: u8,
     min_length: usize,
@@ -361,11 +368,16 @@ fn check_strong(
     let e = estimate(password, dictionaries);
     let mut checks = Vec::new();
     let key = comparison_key(password);
-    let copied = req.known.iter().any(|k| {
-        let k = comparison_key(k);
-        k.len() >= 6 && key.contains(&k)
-    });
-    if !req.known.is_empty() {
+    let copied = req
+        .known
+        .iter()
+        .map(String::as_str)
+        .chain(EXAMPLES)
+        .any(|k| {
+            let k = comparison_key(k);
+            k.len() >= 6 && key.contains(&k)
+        });
+    if !req.known.is_empty() || copied {
         checks.push(Check {
             name: lang.pick("Vlastní heslo", "Your own password").to_owned(),
             passed: !copied,
@@ -451,9 +463,9 @@ fn check_strong(
         for r in &reasons {
             feedback_md.push_str(&format!("- {r}\n"));
         }
-        feedback_md.push_str(lang.pick(
-            "\nZkus větu nebo čtyři a více náhodných slov, třeba „tramvaj veze sedm oranžových slonů“ – jen si vymysli vlastní.",
-            "\nTry a sentence or four or more random words, like “tram carries seven orange elephants” – but make up your own.",
+        feedback_md.push_str(&lang.pick(
+            format!("\nZkus větu nebo čtyři a více náhodných slov, třeba „{}“ – jen si vymysli vlastní.", EXAMPLES[0]),
+            format!("\nTry a sentence or four or more random words, like “{}” – but make up your own.", EXAMPLES[1]),
         ));
     }
     for c in checks.iter().skip(1).filter(|c| !c.passed) {
