@@ -110,6 +110,7 @@ enum Arg {
 /// Evaluates cells of one sheet, caching each cell's value.
 pub struct Evaluator<'a> {
     sheet: &'a Sheet,
+    lang: Lang,
     cache: HashMap<Addr, Value>,
     stack: Vec<Addr>,
     steps: u32,
@@ -123,9 +124,12 @@ pub struct Evaluator<'a> {
 
 impl<'a> Evaluator<'a> {
     /// An evaluator for `sheet`.
-    pub fn new(sheet: &'a Sheet) -> Evaluator<'a> {
+    /// An evaluator for `sheet`; text made from numbers (`&`, CONCAT) is written as the
+    /// Czech or the English program writes it (`1,5` or `1.5`).
+    pub fn new(sheet: &'a Sheet, lang: Lang) -> Evaluator<'a> {
         Evaluator {
             sheet,
+            lang,
             cache: HashMap::new(),
             stack: Vec::new(),
             steps: 0,
@@ -140,8 +144,8 @@ impl<'a> Evaluator<'a> {
     /// few cells at a time, so a later question about any cell stays far below
     /// [`MAX_DEPTH`]. A chain still too deep is not cached and hits the limit again when
     /// asked for, which is when `limit_hit` counts.
-    pub fn warmed(sheet: &'a Sheet) -> Evaluator<'a> {
-        let mut evaluator = Evaluator::new(sheet);
+    pub fn warmed(sheet: &'a Sheet, lang: Lang) -> Evaluator<'a> {
+        let mut evaluator = Evaluator::new(sheet, lang);
         let formulas: Vec<Addr> = sheet
             .iter()
             .filter(|(_, c)| matches!(c, Content::Formula(_)))
@@ -235,7 +239,7 @@ impl<'a> Evaluator<'a> {
             Expr::Binary(op, a, b) => {
                 let a = self.scalar(a);
                 let b = self.scalar(b);
-                binary(*op, a, b)
+                binary(*op, a, b, self.lang)
             }
             Expr::Call(f, args) => self.call(*f, args),
             Expr::UnknownName(_) | Expr::UnknownCall(..) => Value::Error(ErrorKind::Name),
@@ -450,13 +454,13 @@ impl<'a> Evaluator<'a> {
         let mut out = String::new();
         for a in args {
             match self.arg(a) {
-                Arg::Scalar(v) => out.push_str(&text(v)?),
+                Arg::Scalar(v) => out.push_str(&text(v, self.lang)?),
                 Arg::Range { cells, .. } => {
                     if f == Func::Concatenate {
                         return Err(ErrorKind::Value);
                     }
                     for (_, v) in cells {
-                        out.push_str(&text(v)?);
+                        out.push_str(&text(v, self.lang)?);
                     }
                 }
             }
@@ -512,16 +516,15 @@ fn truth(v: Value) -> Result<bool, ErrorKind> {
     }
 }
 
-/// A value as text for `&` and CONCAT (numbers in the general format with a decimal comma
-/// as the Czech program shows them; the pupils see Czech sheets).
-fn text(v: Value) -> Result<String, ErrorKind> {
+/// A value as text for `&` and CONCAT, as the cell would show it.
+fn text(v: Value, lang: Lang) -> Result<String, ErrorKind> {
     match v {
         Value::Error(e) => Err(e),
-        other => Ok(other.show(Lang::Cs)),
+        other => Ok(other.show(lang)),
     }
 }
 
-fn binary(op: Op, a: Value, b: Value) -> Value {
+fn binary(op: Op, a: Value, b: Value, lang: Lang) -> Value {
     if let Value::Error(e) = a {
         return Value::Error(e);
     }
@@ -529,7 +532,7 @@ fn binary(op: Op, a: Value, b: Value) -> Value {
         return Value::Error(e);
     }
     match op {
-        Op::Concat => match (text(a), text(b)) {
+        Op::Concat => match (text(a, lang), text(b, lang)) {
             (Ok(a), Ok(b)) => Value::Text(a + &b),
             (Err(e), _) | (_, Err(e)) => Value::Error(e),
         },
@@ -644,7 +647,7 @@ impl Criterion {
             return self.op == Op::Ne;
         }
         matches!(
-            binary(self.op, v.clone(), self.value.clone()),
+            binary(self.op, v.clone(), self.value.clone(), Lang::Cs),
             Value::Bool(true)
         )
     }

@@ -39,6 +39,14 @@ impl Syntax {
     pub fn of(lang: Lang) -> Syntax {
         lang.pick(Syntax::Cs, Syntax::En)
     }
+
+    /// The language whose programs write numbers this way.
+    pub fn lang(self) -> Lang {
+        match self {
+            Syntax::Cs => Lang::Cs,
+            Syntax::En => Lang::En,
+        }
+    }
 }
 
 /// A cell address, 0-based (`A1` is column 0, row 0).
@@ -550,16 +558,24 @@ impl SyntaxError {
                 given,
             } => {
                 let name = func.name(lang);
-                let want = if min == max {
-                    min.to_string()
+                // The noun agrees with the last number said: 1 údaj, 2 údaje, 5 údajů.
+                let (want, last) = if min == max {
+                    (min.to_string(), *min)
                 } else if *max >= 255 {
-                    lang.pick(format!("aspoň {min}"), format!("at least {min}"))
+                    (lang.pick(format!("aspoň {min}"), format!("at least {min}")), *min)
                 } else {
-                    lang.pick(format!("{min} až {max}"), format!("{min} to {max}"))
+                    (lang.pick(format!("{min} až {max}"), format!("{min} to {max}")), *max)
+                };
+                let noun = match (lang, last) {
+                    (Lang::Cs, 1) => "údaj",
+                    (Lang::Cs, 2..=4) => "údaje",
+                    (Lang::Cs, _) => "údajů",
+                    (Lang::En, 1) => "argument",
+                    (Lang::En, _) => "arguments",
                 };
                 lang.pick(
-                    format!("Funkce {name} potřebuje {want} údajů (oddělených středníkem `;`), dostala {given}."),
-                    format!("The function {name} takes {want} arguments (separated by `;` or `,`), it got {given}."),
+                    format!("Funkce {name} potřebuje {want} {noun} (oddělené středníkem `;`), dostala {given}."),
+                    format!("The function {name} takes {want} {noun} (separated by `;` or `,`), it got {given}."),
                 )
             }
         }

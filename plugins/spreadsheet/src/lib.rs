@@ -138,7 +138,7 @@ impl SheetTask {
 
     /// The non-empty cells of `sheet` with their computed values.
     fn values(&self, sheet: &Sheet) -> Vec<(Addr, Value)> {
-        let mut evaluator = Evaluator::warmed(sheet);
+        let mut evaluator = Evaluator::warmed(sheet, self.syntax.lang());
         sheet
             .keys()
             .map(|a| (*a, evaluator.cell(*a)))
@@ -171,7 +171,7 @@ impl SheetTask {
             for _ in 0..8 {
                 let sheet = self.vary(&mut rng);
                 let expected = self.with_formula(&sheet, &self.expected);
-                let mut evaluator = Evaluator::warmed(&expected);
+                let mut evaluator = Evaluator::warmed(&expected, self.syntax.lang());
                 let ok = std::iter::once(self.target)
                     .chain(self.copy_to.iter().copied())
                     .all(|a| !matches!(evaluator.cell(a), Value::Error(_)));
@@ -224,8 +224,8 @@ impl SheetTask {
     fn outcome(&self, variant: &Variant, pupil: &Expr) -> Outcome {
         let pupil_sheet = self.with_formula(&variant.sheet, pupil);
         let expected_sheet = self.with_formula(&variant.sheet, &self.expected);
-        let mut got = Evaluator::warmed(&pupil_sheet);
-        let mut want = Evaluator::warmed(&expected_sheet);
+        let mut got = Evaluator::warmed(&pupil_sheet, self.syntax.lang());
+        let mut want = Evaluator::warmed(&expected_sheet, self.syntax.lang());
         let results = std::iter::once(self.target)
             .chain(self.copy_to.iter().copied())
             .map(|a| (a, got.cell(a), want.cell(a)))
@@ -902,7 +902,7 @@ fn parse_task(task: &Json, syntax: Syntax, p: &mut Problems) -> Option<SheetTask
     };
     // The sheet's own formulas and the reference formula must compute on the given sheet.
     let filled = task.with_formula(&task.sheet, &task.expected);
-    let mut evaluator = Evaluator::warmed(&filled);
+    let mut evaluator = Evaluator::warmed(&filled, lang);
     for addr in filled.keys() {
         let value = evaluator.cell(*addr);
         if let Value::Error(kind) = value {

@@ -28,7 +28,7 @@ fn eval_in(formula: &str, syntax: Syntax) -> Value {
     let mut sheet = sheet();
     let at = Addr { col: 7, row: 0 };
     sheet.insert(at, Content::Formula(expr));
-    Evaluator::new(&sheet).cell(at)
+    Evaluator::new(&sheet, syntax.lang()).cell(at)
 }
 
 fn cs(formula: &str) -> Value {
@@ -100,6 +100,7 @@ fn comparisons_and_text() {
         Value::Text("Řekl \"ahoj\"".into())
     );
     assert_eq!(cs("=A2&\" \"&B2"), Value::Text("Rohlík 3,5".into()));
+    assert_eq!(en("=A2&\" \"&B2"), Value::Text("Rohlík 3.5".into()));
     assert_eq!(
         cs("=\"2\"+1"),
         num(3.0),
@@ -141,7 +142,7 @@ fn absolute_references_evaluate_and_shift() {
     let mut s = sheet();
     let at = Addr { col: 7, row: 0 };
     s.insert(at, Content::Formula(up));
-    assert_eq!(Evaluator::new(&s).cell(at), err(ErrorKind::Ref));
+    assert_eq!(Evaluator::new(&s, Lang::Cs).cell(at), err(ErrorKind::Ref));
 }
 
 #[test]
@@ -259,7 +260,7 @@ fn syntax_errors_are_explained() {
     };
     assert_eq!(
         message,
-        "Funkce ZAOKROUHLIT potřebuje 2 údajů (oddělených středníkem `;`), dostala 1."
+        "Funkce ZAOKROUHLIT potřebuje 2 údaje (oddělené středníkem `;`), dostala 1."
     );
 }
 
@@ -276,7 +277,7 @@ fn circular_references_are_values_with_their_path() {
         d2,
         Content::Formula(parse("=SUMA(D1:D3)", Syntax::Cs).unwrap_or(Expr::Bool(false))),
     );
-    let mut evaluator = Evaluator::new(&s);
+    let mut evaluator = Evaluator::new(&s, Lang::Cs);
     assert_eq!(evaluator.cell(d1), err(ErrorKind::Cycle));
     let path: Vec<String> = evaluator
         .cycle
@@ -297,7 +298,7 @@ fn long_chains_hit_the_depth_limit_instead_of_the_stack() {
             Content::Formula(parse(&formula, Syntax::Cs).unwrap_or(Expr::Bool(false))),
         );
     }
-    let mut evaluator = Evaluator::new(&s);
+    let mut evaluator = Evaluator::new(&s, Lang::Cs);
     assert_eq!(
         evaluator.cell(Addr { col: 0, row: 1 }),
         err(ErrorKind::Value)
@@ -326,7 +327,7 @@ fn running_totals_down_the_whole_sheet_compute_in_both_directions() {
         assert!(v.passed, "{downwards}: {v:?}");
         let sheet = task.with_formula(&task.sheet, &task.expected);
         assert_eq!(
-            Evaluator::warmed(&sheet).cell(Addr { col: 2, row: 0 }),
+            Evaluator::warmed(&sheet, Lang::Cs).cell(Addr { col: 2, row: 0 }),
             num(100.0)
         );
     }
