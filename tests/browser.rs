@@ -220,6 +220,18 @@ fn webdriver_client_drives_a_static_page() {
 /// The sample course every scenario step works on.
 const COURSE: &str = "digitalni-gramotnost";
 
+/// A path inside the sample course's source directory.
+fn course_path(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("courses")
+        .join(COURSE)
+        .join(rel)
+}
+
+fn course_source(rel: &str) -> std::io::Result<std::fs::ReadDir> {
+    std::fs::read_dir(course_path(rel))
+}
+
 /// A running `aktovka learn` on the sample course with a fresh data directory; killed on
 /// drop.
 struct LearnerApp {
@@ -231,9 +243,7 @@ struct LearnerApp {
 impl LearnerApp {
     fn start() -> LearnerApp {
         let data = tempfile::tempdir().expect("temp dir");
-        let course = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("courses")
-            .join(COURSE);
+        let course = course_path("");
         let log = std::fs::File::create(data.path().join("learn.log")).expect("log file");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aktovka"))
             .arg("learn")
@@ -421,9 +431,18 @@ fn pupil_path_through_the_learner_app() {
             u.ends_with(&format!("/c/{COURSE}"))
         })?;
         let lessons = b.find_all("a.lesson-link")?;
+        let expected = course_source("lessons")
+            .map(|dir| {
+                dir.filter(|f| {
+                    f.as_ref()
+                        .is_ok_and(|f| f.path().extension().is_some_and(|e| e == "md"))
+                })
+                .count()
+            })
+            .unwrap_or(0);
         ensure!(
-            lessons.len() == 11,
-            "{} lessons in the table of contents",
+            lessons.len() == expected,
+            "{} lessons in the table of contents, {expected} in the course",
             lessons.len()
         );
         b.find("a#next-lesson")?;
@@ -442,9 +461,11 @@ fn pupil_path_through_the_learner_app() {
         b.find("a#prev-lesson")?;
         b.find("a#next-lesson")?;
         let forms = b.find_all("form.exercise")?;
+        let source = std::fs::read_to_string(course_path(&format!("lessons/{lesson}.md")))?;
+        let expected = source.matches("```exercise").count();
         ensure!(
-            forms.len() == 5,
-            "{} exercise forms in lesson 05",
+            forms.len() == expected,
+            "{} exercise forms in lesson {lesson}, {expected} in its source",
             forms.len()
         );
         let images_ok = b.script(
@@ -579,7 +600,51 @@ fn pupil_path_through_the_learner_app() {
         Ok(())
     });
 
-    app_step(&browser, &app, "12-keyboard-only", |b| {
+    app_step(&browser, &app, "12-second-learner-with-pin", |b| {
+        b.click(&b.find("button#switch-learner")?)?;
+        let name = b.wait_element("form#add-learner input[name=name]", WAIT)?;
+        b.send_keys(&name, "Kryštof")?;
+        b.send_keys(&b.find("form#add-learner input[name=pin]")?, "1234")?;
+        b.click(&b.find("form#add-learner button[type=submit]")?)?;
+        b.wait_element("button#switch-learner", WAIT)?;
+        // Žofie's attempts are hers: Kryštof starts with none.
+        b.goto(&app.url("/progress"))?;
+        let attempts = b.text(&b.find(&format!("tr[data-exercise=\"{quiz}\"] td.attempts"))?)?;
+        ensure!(
+            attempts.trim() == "0",
+            "a new learner sees {attempts:?} quiz attempts"
+        );
+        // Picking a learner with a PIN asks for it; a wrong PIN keeps the door shut.
+        b.click(&b.find("button#switch-learner")?)?;
+        b.click(&b.wait_element("button.learner-pick[data-learner=\"Kryštof\"]", WAIT)?)?;
+        let pin = b.wait_element("form#pin-form input[name=pin]", WAIT)?;
+        b.send_keys(&pin, "9999")?;
+        b.click(&b.find("form#pin-form button[type=submit]")?)?;
+        b.wait_element(".error-message", WAIT)?;
+        ensure!(
+            b.find("button#switch-learner").is_err(),
+            "a wrong PIN let the learner in"
+        );
+        // The refusal comes with 403, which the console reports; nothing else may be there.
+        let unexpected: Vec<String> = b
+            .console()?
+            .into_iter()
+            .filter(|l| l.starts_with("SEVERE") && !(l.contains("/learner ") && l.contains("403")))
+            .collect();
+        ensure!(unexpected.is_empty(), "console errors: {unexpected:?}");
+        let pin = b.find("form#pin-form input[name=pin]")?;
+        b.send_keys(&pin, "1234")?;
+        b.click(&b.find("form#pin-form button[type=submit]")?)?;
+        let who = b.wait_element(".learner-name", WAIT)?;
+        ensure!(
+            b.text(&who)?.contains("Kryštof"),
+            "signed in as {:?}",
+            b.text(&who)?
+        );
+        Ok(())
+    });
+
+    app_step(&browser, &app, "13-keyboard-only", |b| {
         b.goto(&app.url(&format!("/c/{COURSE}")))?;
         tab_until(b, "the search box", 12, "el.id === 'search'")?;
         let focus_visible = b.script(
@@ -601,7 +666,7 @@ fn pupil_path_through_the_learner_app() {
         Ok(())
     });
 
-    app_step(&browser, &app, "13-zoom-200", |b| {
+    app_step(&browser, &app, "14-zoom-200", |b| {
         // 200% zoom of a 1366×768 screen: a 683×384 CSS-pixel viewport at twice the density.
         b.cdp(
             "Emulation.setDeviceMetricsOverride",
@@ -621,6 +686,23 @@ fn pupil_path_through_the_learner_app() {
             ensure!(
                 overflow.is_null(),
                 "{page} scrolls sideways at 200% zoom; too wide: {overflow}"
+            );
+        }
+        Ok(())
+    });
+
+    app_step(&browser, &app, "15-tablet", |b| {
+        // A portrait tablet: 768 CSS pixels wide, as a mobile browser lays pages out.
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 768, "height": 1024, "deviceScaleFactor": 1, "mobile": true}),
+        )?;
+        for page in [format!("/c/{COURSE}/l/{lesson}"), "/progress".to_owned()] {
+            b.goto(&app.url(&page))?;
+            let overflow = sideways_overflow(b)?;
+            ensure!(
+                overflow.is_null(),
+                "{page} scrolls sideways on a tablet; too wide: {overflow}"
             );
         }
         Ok(())
