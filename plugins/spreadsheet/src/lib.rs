@@ -212,7 +212,7 @@ impl SheetTask {
             let magnitude = n.abs();
             let low = (magnitude / 2.0 / unit).ceil().max(1.0);
             let high = (magnitude * 2.0 / unit).floor().max(low + 2.0);
-            let mut steps = low + (rng.next() % ((high - low) as u64 + 1)) as f64;
+            let mut steps = low + (rng.next() % ((high - low) as u64).saturating_add(1)) as f64;
             if (steps * unit - magnitude).abs() < unit / 2.0 {
                 steps += 1.0;
             }

@@ -586,6 +586,17 @@ fn variants_are_deterministic_and_differ_from_the_sheet() {
 }
 
 #[test]
+fn huge_and_tiny_numbers_vary_without_overflow() {
+    let task = json!({"prompt": "x", "rows": [[1e300, -0.004, 7]], "target": "D1", "expected": "=A1+B1+C1"});
+    let task = parse_task_ok(&task, Lang::Cs);
+    for v in task.variants(9, Lang::Cs) {
+        for content in v.sheet.values() {
+            assert!(matches!(content, Content::Value(Value::Number(n)) if n.is_finite()));
+        }
+    }
+}
+
+#[test]
 fn kept_cells_do_not_vary() {
     let mut json = copy_task();
     json["keep"] = json!(["G1"]);
