@@ -397,6 +397,7 @@ fn pupil_path_through_the_learner_app() {
                 czech == button_cs,
                 "in {to} the add button reads {button:?}"
             );
+            b.save_screenshot(&screenshot_dir().join(format!("01-library-{to}.png")))?;
         }
         Ok(())
     });
@@ -647,6 +648,7 @@ fn pupil_path_through_the_learner_app() {
     app_step(&browser, &app, "13-keyboard-only", |b| {
         b.goto(&app.url(&format!("/c/{COURSE}")))?;
         tab_until(b, "the search box", 12, "el.id === 'search'")?;
+        b.save_screenshot(&screenshot_dir().join("13-keyboard-focus-on-search.png"))?;
         let focus_visible = b.script(
             "var s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' || s.boxShadow !== 'none';",
             &[],
@@ -661,6 +663,7 @@ fn pupil_path_through_the_learner_app() {
             40,
             "el.classList.contains('lesson-link')",
         )?;
+        b.save_screenshot(&screenshot_dir().join("13-keyboard-focus-on-lesson-link.png"))?;
         b.press(&[crate::webdriver::keys::ENTER])?;
         b.wait_url("the lesson opened by Enter", WAIT, |u| u.ends_with(&href))?;
         Ok(())
