@@ -441,6 +441,12 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
+        // The collector allocates for `limit` up front; there are never more hits than
+        // sections.
+        let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let collector = TopDocs::with_limit(limit).order_by_score();
         let mut tiers = vec![Tier::Exact, Tier::Typo];
         if parsed.words.len() > 1 {

@@ -268,6 +268,12 @@ fn nasty_queries_never_fail() {
         assert!(hits.is_ok(), "{q:?}: {hits:?}");
     }
     assert!(index.search("škola", 0).expect("search").is_empty());
+    assert!(
+        !index
+            .search("škola", usize::MAX)
+            .expect("search")
+            .is_empty()
+    );
     assert_eq!(dir.write_attempts(), 0);
 }
 
