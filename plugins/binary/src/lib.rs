@@ -542,11 +542,11 @@ fn grade_convert(
             let palindrome = |d: &str| d.chars().eq(d.chars().rev());
             if from != Base::Dec && !palindrome(digits) && reversed_value(digits, from) == Some(got)
             {
+                let lowest = if from == Base::Bin { "2⁰" } else { "16⁰" };
                 lang.pick(
-                    "Čteš číslice v obráceném pořadí: nejnižší řád (2⁰ = 1, resp. 16⁰ = 1) je úplně vpravo.",
-                    "You read the digits in the wrong order: the lowest place (2⁰ = 1, or 16⁰ = 1) is the rightmost one.",
+                    format!("Čteš číslice v obráceném pořadí: nejnižší řád ({lowest} = 1) je úplně vpravo."),
+                    format!("You read the digits in the wrong order: the lowest place ({lowest} = 1) is the rightmost one."),
                 )
-                .to_owned()
             } else if to != Base::Dec
                 && !palindrome(&right_digits)
                 && reversed_value(&right_digits, to) == Some(got)
