@@ -13,9 +13,8 @@ use std::time::Duration;
 use crate::ensure;
 use crate::webdriver::{Browser, WdResult, chromium_installed, keys, screenshot_dir};
 
-/// How long to wait for anything the page does on its own.
-/// Generous, because CI runs this beside the other tests on two cores; a passing run waits
-/// far less.
+/// How long to wait for anything the page does on its own: generous, because CI runs this
+/// beside the other tests on two cores; a passing run waits far less.
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Starts a browser, or returns `None` (after saying so loudly) when Chromium is missing
@@ -319,7 +318,7 @@ impl Drop for LearnerApp {
     }
 }
 
-/// Runs `f` and adds the app's log to a failure.
+/// [`step`], adding the app's stderr to a failure.
 fn app_step(
     browser: &Browser,
     app: &LearnerApp,
@@ -334,7 +333,7 @@ fn app_step(
     }
 }
 
-/// Finds the exercise form `id` on the current page.
+/// The selector of exercise `id`'s form.
 fn exercise_form(id: &str) -> String {
     format!("form.exercise[data-exercise=\"{id}\"]")
 }
@@ -356,8 +355,9 @@ fn submit_and_expect(b: &Browser, id: &str, passed: bool) -> WdResult<()> {
     })
 }
 
-/// The whole pupil's path through the app in one browser session: library, learner,
-/// course, lesson, search, quiz, Karel, progress, then keyboard-only use and 200% zoom.
+/// The whole pupil's path through the app in one browser session: library, learners,
+/// course, lesson, search, quiz, Karel, progress, a second learner with a PIN, then
+/// keyboard-only use, 200% zoom and a tablet's width.
 #[test]
 fn pupil_path_through_the_learner_app() {
     let Some(browser) = browser_or_skip(1366, 768) else {
