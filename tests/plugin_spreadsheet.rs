@@ -49,6 +49,16 @@ fn check(sandbox: &Sandbox, plugin: &PluginModule, task: &Value, answer: &str) -
         .unwrap_or_else(|e| panic!("{answer}: {e}"))
 }
 
+/// Asserts that the feedback mentions `needle`, showing it when not.
+fn says(v: &CheckResponse, needle: &str) {
+    assert!(v.feedback_md.contains(needle), "{}", v.feedback_md);
+}
+
+/// Asserts that the feedback begins with `start`, showing it when not.
+fn opens_with(v: &CheckResponse, start: &str) {
+    assert!(v.feedback_md.starts_with(start), "{}", v.feedback_md);
+}
+
 #[test]
 fn validates_and_renders_the_sheet() {
     let (sandbox, plugin) = host();
@@ -88,48 +98,29 @@ fn grades_a_formula_a_typed_number_and_typical_mistakes() {
 
     let v = check(&sandbox, &plugin, &task, "157");
     assert_eq!((v.score, v.passed), (0.0, false));
-    assert!(
-        v.feedback_md.starts_with(
-            "Napsal(a) jsi číslo, ne vzorec – když se změní data, výsledek nebude sedět."
-        ),
-        "{}",
-        v.feedback_md
+    opens_with(
+        &v,
+        "Napsal(a) jsi číslo, ne vzorec – když se změní data, výsledek nebude sedět.",
     );
 
     let v = check(&sandbox, &plugin, &task, "SUMA(D2:D5)");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.starts_with("Chybí rovnítko"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Chybí rovnítko");
 
     let v = check(&sandbox, &plugin, &task, "=SUMA(D2:D4)");
     assert_eq!((v.score, v.passed), (0.0, false));
-    assert!(
-        v.feedback_md.contains("Vzorec vynechává buňku D5."),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "Vzorec vynechává buňku D5.");
 
     let v = check(&sandbox, &plugin, &task, "=SUMA(D2:D6)");
     assert!(!v.passed);
-    assert!(
-        v.feedback_md.starts_with("Kruhový odkaz"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Kruhový odkaz");
 
     let v = check(&sandbox, &plugin, &task, "=SUMA(D2:D5)/0");
-    assert!(
-        v.feedback_md.contains("#DĚLENÍ_NULOU!"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "#DĚLENÍ_NULOU!");
     let v = sandbox
         .check(&plugin, &task, "=SUMA(D2:D5)/0", 17, "en")
         .expect("check");
-    assert!(v.feedback_md.contains("#DIV/0!"), "{}", v.feedback_md);
+    says(&v, "#DIV/0!");
 }
 
 #[test]

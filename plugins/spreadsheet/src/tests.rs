@@ -382,6 +382,16 @@ fn grade(task: &Json, answer: &str) -> Verdict {
     parse_task_ok(task, Lang::Cs).check(answer, 7, Lang::Cs)
 }
 
+/// Asserts that the feedback mentions `needle`, showing it when not.
+fn says(v: &Verdict, needle: &str) {
+    assert!(v.feedback_md.contains(needle), "{}", v.feedback_md);
+}
+
+/// Asserts that the feedback begins with `start`, showing it when not.
+fn opens_with(v: &Verdict, start: &str) {
+    assert!(v.feedback_md.starts_with(start), "{}", v.feedback_md);
+}
+
 #[test]
 fn a_right_formula_scores_one_in_any_spelling() {
     for answer in [
@@ -396,7 +406,7 @@ fn a_right_formula_scores_one_in_any_spelling() {
         let v = grade(&total_task(), answer);
         assert_eq!((v.score, v.passed), (1.0, true), "{answer}: {v:?}");
         assert_eq!(v.checks.len(), 4);
-        assert!(v.feedback_md.starts_with("Výborně!"), "{}", v.feedback_md);
+        opens_with(&v, "Výborně!");
     }
 }
 
@@ -405,27 +415,16 @@ fn a_typed_in_number_fails_with_a_friendly_explanation() {
     let typed = "158";
     let v = grade(&total_task(), typed);
     assert_eq!((v.score, v.passed), (0.0, false));
-    assert!(
-        v.feedback_md.starts_with(
-            "Napsal(a) jsi číslo, ne vzorec – když se změní data, výsledek nebude sedět."
-        ),
-        "{}",
-        v.feedback_md
+    opens_with(
+        &v,
+        "Napsal(a) jsi číslo, ne vzorec – když se změní data, výsledek nebude sedět.",
     );
     let v = grade(&total_task(), "=158");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.starts_with("Napsal(a) jsi číslo, ne vzorec"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Napsal(a) jsi číslo, ne vzorec");
     let v = grade(&total_task(), "=35+42+30+50");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.contains("žádné adresy buněk"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "žádné adresy buněk");
 }
 
 #[test]
@@ -433,62 +432,32 @@ fn a_half_copied_number_passes_only_the_given_sheet() {
     let v = grade(&total_task(), "=D2+D3+D4+50");
     assert_eq!((v.score, v.passed), (0.25, false), "{v:?}");
     assert!(v.checks[0].passed && !v.checks[1].passed);
-    assert!(
-        v.feedback_md.contains("číslo 50 opsané z tabulky"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "číslo 50 opsané z tabulky");
 }
 
 #[test]
 fn missing_equals_sign_is_named() {
     let v = grade(&total_task(), "SUMA(D2:D5)");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.starts_with("Chybí rovnítko na začátku."),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Chybí rovnítko na začátku.");
 }
 
 #[test]
 fn a_wrong_range_names_the_missing_and_extra_cells() {
     let v = grade(&total_task(), "=SUMA(D2:D4)");
     assert_eq!((v.score, v.passed), (0.0, false));
-    assert!(
-        v.feedback_md
-            .starts_with("V buňce D6 vyšlo 107, ale má vyjít 157."),
-        "{}",
-        v.feedback_md
-    );
-    assert!(
-        v.feedback_md.contains("Vzorec vynechává buňku D5."),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "V buňce D6 vyšlo 107, ale má vyjít 157.");
+    says(&v, "Vzorec vynechává buňku D5.");
     let v = grade(&total_task(), "=SUMA(C2:C5)");
-    assert!(
-        v.feedback_md.contains("vynechává buňky D2, D3, D4, D5"),
-        "{}",
-        v.feedback_md
-    );
-    assert!(
-        v.feedback_md
-            .contains("navíc počítá s buňkami C2, C3, C4, C5"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "vynechává buňky D2, D3, D4, D5");
+    says(&v, "navíc počítá s buňkami C2, C3, C4, C5");
 }
 
 #[test]
 fn a_range_over_the_target_is_a_circular_reference() {
     let v = grade(&total_task(), "=SUMA(D2:D6)");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.starts_with("Kruhový odkaz (D6 → D6)"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Kruhový odkaz (D6 → D6)");
     assert!(
         v.checks[0].message.contains("#CYKLUS!"),
         "{:?}",
@@ -499,26 +468,13 @@ fn a_range_over_the_target_is_a_circular_reference() {
 #[test]
 fn error_values_in_the_answer_are_explained() {
     let v = grade(&total_task(), "=SUMM(D2:D5)");
-    assert!(
-        v.feedback_md.contains("tabulka nezná název „SUMM“"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "tabulka nezná název „SUMM“");
     let v = grade(&total_task(), "=D5/C1");
-    assert!(v.feedback_md.contains("#HODNOTA!"), "{}", v.feedback_md);
+    says(&v, "#HODNOTA!");
     let v = grade(&total_task(), "=D5/E2");
-    assert!(
-        v.feedback_md.contains("dělí nulou nebo prázdnou buňkou"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "dělí nulou nebo prázdnou buňkou");
     let v = grade(&total_task(), "=SUMA(D2:D5");
-    assert!(
-        v.feedback_md
-            .starts_with("Vzorec nejde přečíst: Chybí zavírací závorka"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Vzorec nejde přečíst: Chybí zavírací závorka");
 }
 
 #[test]
@@ -529,19 +485,13 @@ fn a_relative_reference_that_must_be_pinned_is_named() {
     assert!(v.passed, "pinning the row is enough when copying down");
     let v = grade(&copy_task(), "=A2/G1");
     assert!(!v.passed);
-    assert!(
-        v.feedback_md.contains("Při kopírování do B3 se odkaz G1 posune na G2, ale má zůstat na místě. Připni ho dolary: `$G$1`"),
-        "{}",
-        v.feedback_md
+    says(
+        &v,
+        "Při kopírování do B3 se odkaz G1 posune na G2, ale má zůstat na místě. Připni ho dolary: `$G$1`",
     );
     let v = grade(&copy_task(), "=$A$2/$G$1");
     assert!(!v.passed);
-    assert!(
-        v.feedback_md
-            .contains("Odkaz $A$2 se při kopírování do B3 neposune"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "Odkaz $A$2 se při kopírování do B3 neposune");
 }
 
 #[test]
@@ -553,11 +503,7 @@ fn required_functions_are_checked_by_meaning() {
     let v = grade(&task, "=D2+D3+D4+D5");
     assert!(!v.passed);
     assert_eq!(v.score, 0.8);
-    assert!(
-        v.feedback_md.contains("funkci SUMA (SUM)"),
-        "{}",
-        v.feedback_md
-    );
+    says(&v, "funkci SUMA (SUM)");
 }
 
 #[test]
@@ -684,30 +630,16 @@ fn the_abi_answers_render_and_check() {
 fn english_messages() {
     let task = parse_task_ok(&total_task(), Lang::En);
     let v = task.check("158", 1, Lang::En);
-    assert!(
-        v.feedback_md
-            .starts_with("You typed a number, not a formula"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "You typed a number, not a formula");
     let v = task.check("=SUM(D2:D4)", 1, Lang::En);
-    assert!(
-        v.feedback_md
-            .starts_with("Cell D6 shows 107, but it should show 157."),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Cell D6 shows 107, but it should show 157.");
 }
 
 #[test]
 fn a_number_with_a_unit_is_a_typed_number_too() {
     let v = grade(&total_task(), "157 Kč");
     assert_eq!(v.score, 0.0);
-    assert!(
-        v.feedback_md.starts_with("Napsal(a) jsi číslo"),
-        "{}",
-        v.feedback_md
-    );
+    opens_with(&v, "Napsal(a) jsi číslo");
 }
 
 #[test]
