@@ -360,6 +360,18 @@ mod tests {
     }
 
     #[test]
+    fn render_takes_an_optional_seed_that_plugins_may_ignore() {
+        let plain = call(r#"{"abi":1,"op":"render","task":{}}"#);
+        assert_eq!(call(r#"{"abi":1,"op":"render","task":{},"seed":5}"#), plain);
+        assert_eq!(
+            call(r#"{"abi":1,"op":"render","task":{},"seed":null}"#),
+            plain
+        );
+        let bad = call(r#"{"abi":1,"op":"render","task":{},"seed":"x"}"#);
+        assert!(bad["error"].as_str().is_some_and(|e| e.contains("`seed`")));
+    }
+
+    #[test]
     fn check_clamps_score_and_passes_answer_and_seed() {
         let r = call(r#"{"abi":1,"op":"check","task":{},"answer":"x","seed":7,"lang":"cs"}"#);
         assert_eq!(r["score"], json!(1.0));
