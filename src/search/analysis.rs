@@ -12,8 +12,8 @@
 
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, Stemmer,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use super::czech_stemmer;
@@ -38,7 +38,7 @@ pub fn stem_analyzer_name(lang: Language) -> &'static str {
 }
 
 fn folded_builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -98,6 +98,94 @@ pub fn fold_lower(word: &str) -> String {
         .map(|t| t.text)
         .collect::<Vec<_>>()
         .join("")
+}
+
+/// Splits text into words: runs of letters and digits. Words joined by single hyphens
+/// ("Wi-Fi", "e-mail", "UTF-8") also give their concatenation ("wifi", "email", "utf8")
+/// after the parts, at the first part's position and spanning the whole, so a pupil who
+/// types the word without its hyphen still finds it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WordTokenizer;
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
+        WordTokenStream {
+            tokens: split_words(text),
+            next: 0,
+        }
+    }
+}
+
+fn split_words(text: &str) -> Vec<Token> {
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push((s, text.len()));
+    }
+    let mut tokens = Vec::with_capacity(words.len());
+    let mut position = 0;
+    let mut i = 0;
+    while i < words.len() {
+        // The chain of words starting at i joined by single hyphens.
+        let mut j = i;
+        while j + 1 < words.len() && &text[words[j].1..words[j + 1].0] == "-" {
+            j += 1;
+        }
+        for (k, &(from, to)) in words[i..=j].iter().enumerate() {
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position: position + k,
+                text: text[from..to].to_owned(),
+                position_length: 1,
+            });
+        }
+        if j > i {
+            let joined: String = words[i..=j].iter().map(|&(f, t)| &text[f..t]).collect();
+            tokens.push(Token {
+                offset_from: words[i].0,
+                offset_to: words[j].1,
+                position,
+                text: joined,
+                position_length: j - i + 1,
+            });
+        }
+        position += j - i + 1;
+        i = j + 1;
+    }
+    tokens
+}
+
+pub struct WordTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for WordTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
 }
 
 /// Token filter applying [`czech_stemmer::stem`] to every token.
@@ -175,6 +263,21 @@ mod tests {
             texts(&mut f, "Školách, print(x)!"),
             ["skolach", "print", "x"]
         );
+    }
+
+    #[test]
+    fn hyphenated_words_also_give_their_concatenation() {
+        let text = "Wi-Fi a e-mail, UTF-8; a - b, x--y";
+        let t = tokens(&mut folded(), text);
+        let words: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "wi", "fi", "wifi", "a", "e", "mail", "email", "utf", "8", "utf8", "a", "b", "x",
+                "y"
+            ]
+        );
+        assert_eq!(&text[t[2].from..t[2].to], "Wi-Fi");
     }
 
     #[test]

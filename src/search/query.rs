@@ -90,10 +90,23 @@ impl ParsedQuery {
         segments.push((in_quote, start, cut.len()));
 
         for (quoted, from, to) in segments {
-            let toks = tokens(folded, &cut[from..to]);
-            let Some(last_tok) = toks.last() else {
+            let mut toks = tokens(folded, &cut[from..to]);
+            let Some(last_tok) = toks.last().cloned() else {
                 continue;
             };
+            // A hyphenated word comes as its parts and their concatenation. Free words use
+            // the concatenation ("e-mail" also finds "email"); phrases use the parts, whose
+            // positions follow each other.
+            let spans: Vec<(usize, usize)> = toks.iter().map(|t| (t.from, t.to)).collect();
+            let inside = |a: (usize, usize), b: (usize, usize)| a != b && b.0 <= a.0 && a.1 <= b.1;
+            toks.retain(|t| {
+                let me = (t.from, t.to);
+                if quoted {
+                    !spans.iter().any(|&o| inside(o, me))
+                } else {
+                    !spans.iter().any(|&o| inside(me, o))
+                }
+            });
             parsed.last_is_prefix = !quoted && from + last_tok.to == cut.len();
             let words: Vec<String> = toks.into_iter().take(MAX_WORDS).map(|t| t.text).collect();
             if quoted && words.len() > 1 {
@@ -297,6 +310,18 @@ mod tests {
 
     fn parse(q: &str) -> ParsedQuery {
         ParsedQuery::parse(q, &mut stemmed(Language::Cs), &mut folded())
+    }
+
+    #[test]
+    fn hyphenated_words() {
+        let p = parse("e-mail Wi-Fi");
+        let folded: Vec<_> = p.words.iter().map(|w| w.folded.as_str()).collect();
+        assert_eq!(folded, ["email", "wifi"]);
+        let p = parse("\"wi-fi router\"");
+        assert_eq!(
+            p.phrases,
+            [vec!["wi".to_owned(), "fi".to_owned(), "router".to_owned()]]
+        );
     }
 
     #[test]

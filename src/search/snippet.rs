@@ -28,12 +28,22 @@ pub fn matched_ranges(
     let plain = tokens(folded, text);
     // Both chains share the tokenizer and the length filter, and stemming maps one token
     // to one token, so the two lists line up; the offsets are compared to be sure.
-    stemmed
+    let mut ranges: Vec<(usize, usize)> = stemmed
         .iter()
         .zip(&plain)
         .filter(|(s, f)| s.from == f.from && marks.matches(&s.text, &f.text))
         .map(|(s, _)| (s.from, s.to))
-        .collect()
+        .collect();
+    // A hyphenated word's concatenation spans its parts: merge what overlaps.
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (from, to) in ranges {
+        match merged.last_mut() {
+            Some(last) if from < last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
 }
 
 /// Builds the snippet of `text` with `ranges` (sorted byte ranges) marked.
@@ -183,6 +193,15 @@ mod tests {
             snip("Počítač a hesla, hesel", &m),
             "<mark>Počítač</mark> a <mark>hesla</mark>, hesel"
         );
+    }
+
+    #[test]
+    fn hyphenated_word_is_marked_once() {
+        let m = Marks {
+            prefix: Some("wi".into()),
+            ..Marks::default()
+        };
+        assert_eq!(snip("Síť Wi-Fi doma", &m), "Síť <mark>Wi-Fi</mark> doma");
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn sections() -> Vec<SectionDoc> {
             "04-site",
             "Počítačové sítě",
             "Modem a router",
-            "Modem připojuje domácí síť k internetu. Router posílá pakety mezi počítači \
+            "Modem připojuje domácí síť k internetu, doma často přes Wi-Fi. Router posílá pakety mezi počítači \
              v síti.",
         ),
         section(
@@ -142,6 +142,20 @@ fn typo_only_when_nothing_matches_exactly() {
     );
     // Short words never match with a typo.
     assert!(lessons(&index, "diks ").is_empty());
+}
+
+#[test]
+fn hyphenated_words_meet_their_concatenation() {
+    let (index, _) = open(&sections());
+    for q in ["wifi", "Wi-Fi", "wi fi", "\"wi-fi\"", "WIFI "] {
+        assert_eq!(lessons(&index, q), ["04-site"], "{q}");
+    }
+    let hit = &index.search("wifi", 1).expect("search")[0];
+    assert!(
+        hit.snippet.contains("<mark>Wi-Fi</mark>"),
+        "{}",
+        hit.snippet
+    );
 }
 
 #[test]
