@@ -714,6 +714,30 @@ fn pupil_path_through_the_learner_app() {
         "Emulation.clearDeviceMetricsOverride",
         serde_json::json!({}),
     );
+
+    app_step(&browser, &app, "16-print", |b| {
+        // A printed lesson is the lesson alone: no header, search or lesson navigation.
+        b.goto(&app.url(&lesson_path))?;
+        b.cdp(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )?;
+        let shown = b.script(
+            "return ['.site-header', '.lesson-nav', 'article.lesson'].map(s => {\
+               var e = document.querySelector(s); return e ? getComputedStyle(e).display : 'missing'; });",
+            &[],
+        )?;
+        let shown: Vec<&str> = shown
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        ensure!(
+            shown.len() == 3 && shown[0] == "none" && shown[1] == "none" && shown[2] != "none",
+            "printing shows header, lesson navigation, lesson as {shown:?}"
+        );
+        Ok(())
+    });
+    let _ = browser.cdp("Emulation.setEmulatedMedia", serde_json::json!({}));
 }
 
 /// `null` when the page fits its viewport's width, else the first few elements that stick
