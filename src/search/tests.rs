@@ -394,3 +394,19 @@ fn same_sections_give_same_bytes() {
         Some("04-site")
     );
 }
+
+#[test]
+fn one_index_serves_many_threads() {
+    let (index, _) = open(&sections());
+    let index = std::sync::Arc::new(index);
+    let handles: Vec<_> = ["skola", "heslo", "router"]
+        .into_iter()
+        .map(|q| {
+            let index = std::sync::Arc::clone(&index);
+            std::thread::spawn(move || index.search(q, 1).map(|h| h.len()))
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread").expect("search"), 1);
+    }
+}
