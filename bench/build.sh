@@ -17,8 +17,9 @@ if [ ! -x "$OUT/tools/bin/mdbook" ]; then
   echo "installing mdbook from crates.io (once)..."
   cargo install --quiet --locked --root "$OUT/tools" mdbook
 fi
-cargo build --release --quiet
-AKTOVKA=target/release/aktovka
+# AKTOVKA_BIN=path skips the build (for a binary built just before).
+if [ -z "${AKTOVKA_BIN:-}" ]; then cargo build --release --quiet; fi
+AKTOVKA=${AKTOVKA_BIN:-target/release/aktovka}
 MDBOOK=$OUT/tools/bin/mdbook
 
 rm -rf "$OUT/rust-book-course"
