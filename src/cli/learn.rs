@@ -12,13 +12,17 @@ use aktovka::learner::{self, Library, Options};
 use aktovka::sandbox::{PluginExerciseChecker, Sandbox};
 use anyhow::Context;
 
+/// The port `learn` tries first when none is given.
+const DEFAULT_PORT: u16 = 8470;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Balíčky (.aktovka) nebo složky kurzů / bundles or course directories to open
     pub courses: Vec<PathBuf>,
-    /// Port na 127.0.0.1 (0 = volný) / port on 127.0.0.1 (0 picks a free one)
-    #[arg(long, default_value_t = 8470)]
-    pub port: u16,
+    /// Port na 127.0.0.1 (0 = volný; výchozí 8470, je-li volný) / port on 127.0.0.1 (0
+    /// picks a free one; default 8470 when free)
+    #[arg(long)]
+    pub port: Option<u16>,
     /// Neotevírat prohlížeč / do not open the browser
     #[arg(long)]
     pub no_open: bool,
@@ -48,7 +52,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = Options {
         bundles,
         data,
-        port: args.port,
+        port: args.port.unwrap_or(DEFAULT_PORT),
+        any_port_if_taken: args.port.is_none(),
     };
     let no_open = args.no_open;
     learner::serve(&options, |url, library: &Library| {

@@ -50,6 +50,9 @@ pub struct Options {
     pub data: PathBuf,
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// When `port` is taken, take a free one instead of failing (for the default port:
+    /// a second app already running must not stop a pupil).
+    pub any_port_if_taken: bool,
 }
 
 /// Why the server could not start or stopped.
@@ -130,11 +133,15 @@ fn random_hex(bytes: usize) -> Result<String, std::io::Error> {
 /// app's address (`http://127.0.0.1:PORT/`) once the socket accepts connections, and with
 /// the library (to report refused bundles).
 pub fn serve(options: &Options, ready: impl FnOnce(&str, &Library)) -> Result<(), LearnerError> {
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)))
-        .map_err(|source| LearnerError::Bind {
-            port: options.port,
-            source,
-        })?;
+    let bind = |port: u16| TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    let listener = match bind(options.port) {
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && options.any_port_if_taken => bind(0),
+        other => other,
+    }
+    .map_err(|source| LearnerError::Bind {
+        port: options.port,
+        source,
+    })?;
     listener.set_nonblocking(true)?;
     let port = listener.local_addr()?.port();
     let state = Arc::new(AppState::open(options, port)?);
