@@ -19,6 +19,8 @@ pub mod progress;
 pub mod render;
 pub mod sandbox;
 pub mod search;
+pub mod server;
+pub mod sync;
 pub mod text;
 
 /// The generator string written into every bundle manifest.

@@ -10,6 +10,8 @@ mod learn;
 mod new;
 mod plugin;
 mod search;
+mod server;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -51,6 +53,13 @@ enum Command {
     Learn(learn::Args),
     /// Nainstaluje balíček do knihovny / verify a bundle and add it to the library
     Install(install::Args),
+    /// Školní server / the school server
+    #[command(subcommand)]
+    Server(server::Command),
+    /// Zapíše laptop u školního serveru / enrol this laptop with a school server
+    Enroll(sync::EnrollArgs),
+    /// Synchronizuje se školním serverem / sync with the school server
+    Sync(sync::SyncArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -65,5 +74,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(c) => import::run(c),
         Command::Learn(a) => learn::run(a),
         Command::Install(a) => install::run(a),
+        Command::Server(c) => server::run(c),
+        Command::Enroll(a) => sync::enroll(a),
+        Command::Sync(a) => sync::sync(a),
     }
 }

@@ -1,0 +1,264 @@
+//! `aktovka server …`: the school server (`init`, `run`) and its admin commands (teachers,
+//! classes and rosters, enrolment codes, published bundles, devices). Each maps its
+//! arguments onto [`aktovka::server`]. `run` prints the bound address (`http://ADDR`) as
+//! the first stdout line; tests and scripts read it.
+//!
+//! Passwords are read from `$AKTOVKA_PASSWORD` when set, else from the first line of stdin.
+
+use std::io::{BufRead as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use aktovka::bundle::Bundle;
+use aktovka::server::api::{self, AppState};
+use aktovka::server::sqlite::SqliteStore;
+use aktovka::server::{self as srv, BUNDLE_DIR, DB_FILE, PublishedBundle, ServerStore};
+use anyhow::Context;
+use uuid::Uuid;
+
+#[derive(Debug, clap::Args)]
+pub struct DataArg {
+    /// Datová složka serveru / the server's data directory
+    #[arg(long)]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Založí databázi serveru a účet správce / create the server database and the admin
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+        /// Jméno správce / the admin's name
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Spustí server / run the server
+    Run {
+        #[command(flatten)]
+        data: DataArg,
+        /// Adresa a port / address to listen on
+        #[arg(long, default_value = "0.0.0.0:8740")]
+        listen: String,
+    },
+    /// Přidá učitele / add a teacher
+    AddTeacher {
+        #[command(flatten)]
+        data: DataArg,
+        name: String,
+    },
+    /// Přidá třídu, případně se žáky z CSV / add a class, optionally with learners from CSV
+    AddClass {
+        #[command(flatten)]
+        data: DataArg,
+        name: String,
+        /// CSV se jmény žáků / CSV of learner names
+        #[arg(long)]
+        learners: Option<PathBuf>,
+    },
+    /// Přidá žáky z CSV do třídy / import learners into a class from CSV
+    ImportLearners {
+        #[command(flatten)]
+        data: DataArg,
+        class: String,
+        csv: PathBuf,
+    },
+    /// Vytvoří jednorázový kód pro zápis laptopu / create one-time enrolment codes
+    EnrolmentCode {
+        #[command(flatten)]
+        data: DataArg,
+        class: String,
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+    },
+    /// Zveřejní balíček kurzu / publish a course bundle
+    Publish {
+        #[command(flatten)]
+        data: DataArg,
+        bundle: PathBuf,
+    },
+    /// Vypíše zapsaná zařízení / list enrolled devices
+    Devices {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Odebere zařízení / revoke a device
+    Revoke {
+        #[command(flatten)]
+        data: DataArg,
+        device: Uuid,
+    },
+}
+
+fn open(data: &Path) -> anyhow::Result<SqliteStore> {
+    let path = data.join(DB_FILE);
+    anyhow::ensure!(
+        path.exists(),
+        "{} neexistuje; spusťte `aktovka server init` / does not exist; run `aktovka server init`",
+        path.display()
+    );
+    SqliteStore::open(&path).with_context(|| path.display().to_string())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("AKTOVKA_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("heslo / password: ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(
+        p.chars().count() >= 8,
+        "heslo musí mít aspoň 8 znaků / the password needs at least 8 characters"
+    );
+    Ok(p)
+}
+
+fn class(store: &SqliteStore, name: &str) -> anyhow::Result<srv::Class> {
+    store
+        .class(name)?
+        .with_context(|| format!("neznámá třída / unknown class: {name}"))
+}
+
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Init { data, admin } => {
+            std::fs::create_dir_all(&data.data).with_context(|| data.data.display().to_string())?;
+            let path = data.data.join(DB_FILE);
+            anyhow::ensure!(
+                !path.exists(),
+                "{} už existuje / already exists",
+                path.display()
+            );
+            let password = read_password()?;
+            let store = SqliteStore::open(&path)?;
+            store.add_teacher(&admin, &srv::hash_password(&password)?, true)?;
+            println!("server založen / server created: {}", path.display());
+        }
+        Command::Run { data, listen } => {
+            let store = open(&data.data)?;
+            let listener = std::net::TcpListener::bind(&listen)
+                .with_context(|| format!("nelze naslouchat na / cannot listen on {listen}"))?;
+            let state = Arc::new(AppState {
+                store: Arc::new(store),
+                data: data.data.clone(),
+            });
+            api::serve(state, listener, |addr| {
+                println!("http://{addr}");
+                let _ = std::io::stdout().flush();
+                eprintln!("aktovka server: naslouchá / listening on http://{addr}");
+            })?;
+        }
+        Command::AddTeacher { data, name } => {
+            let store = open(&data.data)?;
+            let password = read_password()?;
+            store.add_teacher(&name, &srv::hash_password(&password)?, false)?;
+            println!("učitel přidán / teacher added: {name}");
+        }
+        Command::AddClass {
+            data,
+            name,
+            learners,
+        } => {
+            let store = open(&data.data)?;
+            let c = store.add_class(&name)?;
+            println!("třída / class {} ({})", c.name, c.id);
+            if let Some(csv) = learners {
+                import(&store, &c, &csv)?;
+            }
+        }
+        Command::ImportLearners {
+            data,
+            class: name,
+            csv,
+        } => {
+            let store = open(&data.data)?;
+            let c = class(&store, &name)?;
+            import(&store, &c, &csv)?;
+        }
+        Command::EnrolmentCode {
+            data,
+            class: name,
+            count,
+        } => {
+            let store = open(&data.data)?;
+            let c = class(&store, &name)?;
+            for _ in 0..count {
+                let code = srv::new_enrolment_code()?;
+                store.add_enrolment_code(c.id, &srv::secret_hash(&code))?;
+                println!("{code}");
+            }
+        }
+        Command::Publish { data, bundle } => {
+            let store = open(&data.data)?;
+            publish(&store, &data.data, &bundle)?;
+        }
+        Command::Devices { data } => {
+            let store = open(&data.data)?;
+            for d in store.devices()? {
+                println!(
+                    "{}\t{}\tack={}\t{}\t{}",
+                    d.id,
+                    d.class,
+                    d.acknowledged,
+                    d.last_seen_at.as_deref().unwrap_or("-"),
+                    if d.revoked {
+                        "odebráno / revoked"
+                    } else {
+                        "aktivní / active"
+                    }
+                );
+            }
+        }
+        Command::Revoke { data, device } => {
+            open(&data.data)?.revoke_device(device)?;
+            println!("zařízení odebráno / device revoked: {device}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(store: &SqliteStore, c: &srv::Class, csv: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(csv).with_context(|| csv.display().to_string())?;
+    let names = srv::roster_csv(&text);
+    let added = store.add_learners(c.id, &names)?;
+    println!(
+        "žáků přidáno / learners added: {added} (v souboru / in the file: {})",
+        names.len()
+    );
+    Ok(())
+}
+
+/// Verifies a bundle entry by entry, copies it under `<data>/bundles/` and records it.
+fn publish(store: &SqliteStore, data: &Path, path: &Path) -> anyhow::Result<()> {
+    let bundle = Bundle::open(path).with_context(|| path.display().to_string())?;
+    if let Some(problem) = bundle.verify_all().problems.first() {
+        anyhow::bail!(
+            "{}: balíček je poškozený / bundle is damaged: {problem}",
+            path.display()
+        );
+    }
+    let course = bundle.manifest().course.id.clone();
+    let version = bundle.manifest().course.version.clone();
+    let sha256 = bundle.file_sha256();
+    let size = bundle.file_size();
+    drop(bundle);
+    let dir = data.join(BUNDLE_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let rel = format!("{BUNDLE_DIR}/{course}-{version}.aktovka");
+    let tmp = dir.join(format!(".{course}-{version}.tmp"));
+    std::fs::copy(path, &tmp).with_context(|| tmp.display().to_string())?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, data.join(&rel))?;
+    store.publish(&PublishedBundle {
+        course: course.clone(),
+        version: version.clone(),
+        sha256: sha256.clone(),
+        size,
+        path: rel,
+    })?;
+    println!("zveřejněno / published {course} {version} ({size} B, sha256 {sha256})");
+    Ok(())
+}
