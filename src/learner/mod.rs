@@ -167,10 +167,14 @@ pub fn open_browser(url: &str) {
     } else {
         ("xdg-open", vec![url])
     };
-    let _ = std::process::Command::new(program)
+    let child = std::process::Command::new(program)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+    // Reaped on a side thread so the opener never lingers as a zombie while we serve.
+    if let Ok(mut child) = child {
+        std::thread::spawn(move || child.wait());
+    }
 }
