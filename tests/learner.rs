@@ -693,3 +693,59 @@ fn install_refuses_a_damaged_bundle() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(!data.path().join("library").join("junk.aktovka").exists());
 }
+
+#[test]
+fn install_replaces_an_older_version_of_the_same_course() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dist = tempfile::tempdir().expect("temp dir");
+    for version in ["1.0.0", "1.1.0"] {
+        let course = crate::util::CourseDir::new().file(
+            "course.toml",
+            crate::util::COURSE_TOML.replace("1.0.0", version),
+        );
+        let bundle = dist.path().join(format!("test-{version}.aktovka"));
+        crate::util::aktovka(&[
+            "build",
+            course.path().to_str().expect("utf-8"),
+            "-o",
+            bundle.to_str().expect("utf-8"),
+        ])
+        .expect_code(0);
+        let out = Command::new(env!("CARGO_BIN_EXE_aktovka"))
+            .arg("install")
+            .arg(&bundle)
+            .arg("--data")
+            .arg(data.path())
+            .output()
+            .expect("run install");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let mut installed: Vec<String> = std::fs::read_dir(data.path().join("library"))
+        .expect("library")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    installed.sort();
+    assert_eq!(installed, ["test-1.1.0.aktovka"]);
+}
+
+#[test]
+fn learn_refuses_a_course_with_errors() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let course = crate::util::CourseDir::new().file(
+        "lessons/01-uvod.md",
+        "# Úvod\n\n[rozbitý odkaz](chybi.md)\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_aktovka"))
+        .arg("learn")
+        .arg(course.path())
+        .args(["--no-open", "--port", "0", "--data"])
+        .arg(data.path())
+        .output()
+        .expect("run learn");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty(), "no address is printed");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error"),
+        "{out:?}"
+    );
+}
