@@ -15,4 +15,5 @@ mod plugin_spreadsheet;
 mod progress;
 mod sandbox;
 mod search;
+mod sync;
 mod webdriver;

@@ -1,0 +1,693 @@
+//! The school server and sync end to end: a real `aktovka server run` process on loopback
+//! with its SQLite file, laptops as data directories synced through the library client
+//! and the `aktovka sync` binary, and raw HTTP for requests a well-behaved client never
+//! sends. Every fault test ends by checking that each event is stored exactly once.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use aktovka::progress::{Event, EventKind, NewEvent, ProgressStore};
+use aktovka::sync::{self, Step, SyncOptions, SyncReport};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::util::fixture;
+
+const PASSWORD: &str = "tajne-heslo-123";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aktovka"));
+    c.env("AKTOVKA_PASSWORD", PASSWORD);
+    c
+}
+
+/// Runs an admin command and returns its stdout; panics with both streams on failure.
+fn admin(args: &[&str]) -> String {
+    let out = bin().args(args).output().expect("run aktovka");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "aktovka {args:?}\n--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// A school server: its data directory and, while running, its process.
+struct Server {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    addr: String,
+}
+
+impl Server {
+    /// Creates a server with class 7.A (two learners) and starts it on a free port.
+    fn new() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().to_str().expect("utf-8 path").to_owned();
+        admin(&["server", "init", "--data", &data]);
+        let csv = dir.path().join("7a.csv");
+        std::fs::write(
+            &csv,
+            "\u{feff}Jméno;Třída\nAnežka Nováková;7.A\nJiří Dvořák;7.A\n",
+        )
+        .expect("csv");
+        admin(&[
+            "server",
+            "add-class",
+            "--data",
+            &data,
+            "7.A",
+            "--learners",
+            csv.to_str().expect("utf-8"),
+        ]);
+        let mut s = Server {
+            dir,
+            child: None,
+            addr: "127.0.0.1:0".into(),
+        };
+        s.start();
+        s
+    }
+
+    fn data(&self) -> &str {
+        self.dir.path().to_str().expect("utf-8 path")
+    }
+
+    /// Starts the process on the current address (a free port the first time, the same
+    /// port after a restart so enrolled laptops find it).
+    fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("server.log"))
+            .expect("log");
+        let mut child = bin()
+            .args([
+                "server",
+                "run",
+                "--data",
+                self.data(),
+                "--listen",
+                &self.addr,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the address");
+        self.addr = line
+            .trim()
+            .strip_prefix("http://")
+            .unwrap_or_else(|| panic!("first stdout line is the address, got {line:?}"))
+            .to_owned();
+        self.child = Some(child);
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().expect("kill server");
+            c.wait().expect("wait server");
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn code(&self) -> String {
+        admin(&["server", "enrolment-code", "--data", self.data(), "7.A"])
+            .trim()
+            .to_owned()
+    }
+
+    fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.path().join("server.sqlite")).expect("server db")
+    }
+
+    /// Asserts that the server holds exactly `events`, each once with identical content.
+    fn assert_holds_exactly(&self, events: &[Event]) {
+        let db = self.db();
+        let device = events
+            .first()
+            .map(|e| e.device.to_string())
+            .unwrap_or_default();
+        let (count, distinct): (i64, i64) = db
+            .query_row(
+                "SELECT COUNT(*), COUNT(DISTINCT id) FROM event WHERE device = ?1",
+                [&device],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("count");
+        assert_eq!(count as usize, events.len(), "events stored for the device");
+        assert_eq!(distinct, count, "no event stored twice");
+        let mut stmt = db
+            .prepare("SELECT body FROM event WHERE id = ?1")
+            .expect("prepare");
+        for e in events {
+            let body: String = stmt
+                .query_row([e.id.to_string()], |r| r.get(0))
+                .unwrap_or_else(|err| panic!("event seq {} missing: {err}", e.seq));
+            let stored: Event = serde_json::from_str(&body).expect("stored event");
+            assert_eq!(&stored, e);
+        }
+        let ack: i64 = db
+            .query_row(
+                "SELECT acknowledged FROM device WHERE id = ?1",
+                [&device],
+                |r| r.get(0),
+            )
+            .expect("ack");
+        assert_eq!(ack as usize, events.len(), "acknowledged mark");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A pupil's laptop: a data directory enrolled with a server.
+struct Laptop {
+    dir: tempfile::TempDir,
+    store: ProgressStore,
+}
+
+impl Laptop {
+    fn enrolled(server: &Server) -> Laptop {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = admin(&[
+            "enroll",
+            &server.url(),
+            &server.code(),
+            "--data",
+            dir.path().to_str().expect("utf-8"),
+        ]);
+        assert!(out.contains("7.A"), "{out}");
+        let store = ProgressStore::open(&dir.path().join("progress.sqlite")).expect("store");
+        Laptop { dir, store }
+    }
+
+    fn data(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Records `n` events of the first roster learner, alternating kinds.
+    fn record(&self, n: usize) {
+        let learner = self.store.learners().expect("learners")[0].id;
+        for i in 0..n {
+            let kind = if i % 2 == 0 {
+                EventKind::LessonOpened {
+                    lesson: format!("lekce-{i}"),
+                }
+            } else {
+                EventKind::Attempt {
+                    exercise: format!("cviceni-{i}"),
+                    answer: "42".into(),
+                    score: 0.5,
+                    passed: false,
+                    plugin_sha256: "ab".repeat(32),
+                }
+            };
+            self.store
+                .record(NewEvent {
+                    learner,
+                    course: "digitalni-gramotnost".into(),
+                    course_version: "1.0.0".into(),
+                    kind,
+                })
+                .expect("record");
+        }
+    }
+
+    fn events(&self) -> Vec<Event> {
+        self.store.events_after(0, usize::MAX).expect("events")
+    }
+
+    fn sync(&self) -> SyncReport {
+        sync::sync(self.data(), &fast(), &|_| {}).expect("sync")
+    }
+
+    fn config(&self) -> sync::SyncConfig {
+        sync::SyncConfig::load(self.data())
+            .expect("config")
+            .expect("enrolled")
+    }
+}
+
+/// Retry quickly: the tests restart servers within a second.
+fn fast() -> SyncOptions {
+    SyncOptions {
+        batch_size: 100,
+        attempts: 40,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(250),
+        timeout: Duration::from_secs(20),
+    }
+}
+
+fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+/// A raw device enrolled by hand: its id and token.
+fn raw_device(server: &Server) -> (Uuid, String) {
+    let device = Uuid::new_v4();
+    let r = http()
+        .post(format!("{}/api/v1/enrol", server.url()))
+        .body(json!({"code": server.code(), "device": device}).to_string())
+        .send()
+        .expect("enrol");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json_value();
+    (device, v["token"].as_str().expect("token").to_owned())
+}
+
+trait JsonValue {
+    fn json_value(self) -> Value;
+}
+
+impl JsonValue for reqwest::blocking::Response {
+    fn json_value(self) -> Value {
+        let text = self.text().expect("body");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
+fn event(device: Uuid, seq: u64, at: &str) -> Event {
+    Event {
+        id: Uuid::now_v7(),
+        device,
+        seq,
+        learner: Uuid::new_v4(),
+        course: "digitalni-gramotnost".into(),
+        course_version: "1.0.0".into(),
+        kind: EventKind::Attempt {
+            exercise: "hesla-1".into(),
+            answer: "2".into(),
+            score: 1.0,
+            passed: true,
+            plugin_sha256: "cd".repeat(32),
+        },
+        at: at.into(),
+    }
+}
+
+/// Pushes raw events; returns the status and the JSON answer.
+fn push(server: &Server, token: &str, events: &[Event]) -> (u16, Value) {
+    let r = http()
+        .post(format!("{}/api/v1/push", server.url()))
+        .bearer_auth(token)
+        .body(json!({ "events": events }).to_string())
+        .send()
+        .expect("push");
+    (r.status().as_u16(), r.json_value())
+}
+
+fn built_bundle() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("mini.aktovka");
+    let run = bin()
+        .arg("build")
+        .arg(fixture("courses/mini"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .expect("build");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    (dir, out)
+}
+
+#[test]
+fn enrol_push_pull_and_resume_a_download_exactly_once() {
+    let server = Server::new();
+    let (_b, bundle) = built_bundle();
+    admin(&[
+        "server",
+        "publish",
+        "--data",
+        server.data(),
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let laptop = Laptop::enrolled(&server);
+    let names: Vec<String> = laptop
+        .store
+        .learners()
+        .expect("learners")
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert_eq!(names, ["Anežka Nováková", "Jiří Dvořák"]);
+    laptop.record(1234);
+
+    // Half the bundle is already there from a broken download: the sync resumes it.
+    let bytes = std::fs::read(&bundle).expect("bundle");
+    let downloads = laptop.data().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads");
+    std::fs::write(
+        downloads.join("mini-1.2.3.aktovka.part"),
+        &bytes[..bytes.len() / 2],
+    )
+    .expect("part");
+    let resumed = std::cell::Cell::new(None);
+    let report = sync::sync(laptop.data(), &fast(), &|s| {
+        if let Step::DownloadStart { resumed_at, .. } = s {
+            resumed.set(Some(resumed_at));
+        }
+    })
+    .expect("sync");
+    assert_eq!(report.pushed, 1234);
+    assert_eq!(report.acknowledged, 1234);
+    assert_eq!(report.resent_from, None);
+    assert_eq!(report.bundles_installed, ["mini 1.2.3"]);
+    assert_eq!(resumed.get(), Some(bytes.len() as u64 / 2));
+    let installed = laptop.data().join("library");
+    let files: Vec<_> = std::fs::read_dir(&installed)
+        .expect("library")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(std::fs::read(&files[0]).expect("installed"), bytes);
+    server.assert_holds_exactly(&laptop.events());
+    assert_eq!(laptop.config().acknowledged, 1234);
+
+    // Nothing new: nothing pushed, nothing downloaded; new events go up next time.
+    let again = laptop.sync();
+    assert_eq!((again.pushed, again.bundles_installed.len()), (0, 0));
+    laptop.record(3);
+    assert_eq!(laptop.sync().pushed, 3);
+    server.assert_holds_exactly(&laptop.events());
+
+    // The binary does the same and says so.
+    laptop.record(2);
+    let out = admin(&["sync", "--data", laptop.data().to_str().expect("utf-8")]);
+    assert!(out.contains("odesláno / pushed 2"), "{out}");
+    server.assert_holds_exactly(&laptop.events());
+}
+
+#[test]
+fn duplicated_and_reordered_batches_are_stored_once() {
+    let server = Server::new();
+    let (device, token) = raw_device(&server);
+    let events: Vec<Event> = (1..=6)
+        .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
+        .collect();
+    // Later batch first: stored, but the mark waits for the gap.
+    assert_eq!(push(&server, &token, &events[3..6]).1["acknowledged"], 0);
+    assert_eq!(push(&server, &token, &events[0..2]).1["acknowledged"], 2);
+    // The same batch twice, then everything again, in reverse.
+    assert_eq!(push(&server, &token, &events[0..2]).1["acknowledged"], 2);
+    let mut reversed = events.clone();
+    reversed.reverse();
+    let (status, v) = push(&server, &token, &reversed);
+    assert_eq!((status, &v["acknowledged"]), (200, &json!(6)));
+    server.assert_holds_exactly(&events);
+}
+
+#[test]
+fn a_tampered_event_is_refused_and_a_revoked_device_locked_out() {
+    let server = Server::new();
+    let (device, token) = raw_device(&server);
+    let original = event(device, 1, "2026-11-27T10:00:00.000+01:00");
+    assert_eq!(
+        push(&server, &token, std::slice::from_ref(&original)).0,
+        200
+    );
+
+    let mut tampered = original.clone();
+    if let EventKind::Attempt { score, .. } = &mut tampered.kind {
+        *score = 0.25;
+    }
+    let next = event(device, 2, "2026-11-27T10:01:00.000+01:00");
+    let (status, v) = push(&server, &token, &[next.clone(), tampered]);
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["error"], "conflict");
+    assert_eq!(v["event"], original.id.to_string());
+    // Another id on a taken seq is a conflict too.
+    let (status, _) = push(
+        &server,
+        &token,
+        &[event(device, 1, "2026-11-27T10:00:00.000+01:00")],
+    );
+    assert_eq!(status, 409);
+    // Nothing of the refused batches was stored; the original is intact.
+    server.assert_holds_exactly(std::slice::from_ref(&original));
+
+    admin(&[
+        "server",
+        "revoke",
+        "--data",
+        server.data(),
+        &device.to_string(),
+    ]);
+    let (status, v) = push(&server, &token, &[next]);
+    assert_eq!(status, 401, "{v}");
+    let listed = admin(&["server", "devices", "--data", server.data()]);
+    assert!(
+        listed.contains(&device.to_string()) && listed.contains("revoked"),
+        "{listed}"
+    );
+    server.assert_holds_exactly(std::slice::from_ref(&original));
+}
+
+#[test]
+fn bad_requests_get_clear_4xx_and_the_server_keeps_serving() {
+    let server = Server::new();
+    let (device, token) = raw_device(&server);
+    let url = format!("{}/api/v1/push", server.url());
+    let c = http();
+    let status_and_error = |r: reqwest::blocking::Response| {
+        let status = r.status().as_u16();
+        (status, r.json_value()["error"].clone())
+    };
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .body("{\"events\": [")
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (400, json!("bad_request")));
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .body("{\"evnts\": []}")
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (400, json!("bad_request")));
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .body(vec![b' '; 5 << 20])
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (413, json!("too_large")));
+    // A small gzip body that inflates past the limit.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 6 << 20]).expect("gzip");
+    let bomb = gz.finish().expect("gzip");
+    assert!(bomb.len() < 64 << 10);
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .header("content-encoding", "gzip")
+        .body(bomb)
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (413, json!("too_large")));
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .header("content-encoding", "gzip")
+        .body("not gzip")
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (400, json!("bad_request")));
+    let r = c.post(&url).body("{\"events\": []}").send().expect("send");
+    assert_eq!(status_and_error(r), (401, json!("unauthorized")));
+    let r = c
+        .post(&url)
+        .bearer_auth("nope")
+        .body("{\"events\": []}")
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (401, json!("unauthorized")));
+    // Another device's event, too many events, a used code.
+    let (status, _) = push(&server, &token, &[event(Uuid::new_v4(), 1, "x")]);
+    assert_eq!(status, 400);
+    let many: Vec<Event> = (1..=1001).map(|s| event(device, s, "x")).collect();
+    assert_eq!(push(&server, &token, &many).0, 400);
+    let r = c
+        .post(format!("{}/api/v1/enrol", server.url()))
+        .body(json!({"code": "AAAAA-AAAAA", "device": Uuid::new_v4()}).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (403, json!("forbidden")));
+    let r = c
+        .get(format!("{}/api/v2/pull", server.url()))
+        .send()
+        .expect("send");
+    assert_eq!(status_and_error(r), (404, json!("not_found")));
+
+    // Still serving, nothing stored by the refusals.
+    let ok = event(device, 1, "2026-11-27T10:00:00.000+01:00");
+    assert_eq!(push(&server, &token, std::slice::from_ref(&ok)).0, 200);
+    server.assert_holds_exactly(&[ok]);
+}
+
+#[test]
+fn device_clocks_a_day_off_are_recorded_not_trusted() {
+    let server = Server::new();
+    let (device, token) = raw_device(&server);
+    // seq 1 says tomorrow, seq 2 says yesterday: seq orders, the times are kept as sent.
+    let events = vec![
+        event(device, 1, "2026-11-28T10:00:00.000+01:00"),
+        event(device, 2, "2026-11-26T10:00:00.000+01:00"),
+        event(device, 3, "1970-01-01T00:00:00.000+00:00"),
+    ];
+    let (status, v) = push(&server, &token, &events);
+    assert_eq!((status, &v["acknowledged"]), (200, &json!(3)));
+    server.assert_holds_exactly(&events);
+    let ats: Vec<String> = server
+        .db()
+        .prepare("SELECT at FROM event ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(ats, events.iter().map(|e| e.at.clone()).collect::<Vec<_>>());
+}
+
+/// Waits (up to 20 s) until the server has stored at least `n` events.
+fn wait_for_events(server: &Server, n: i64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let stored: i64 = server
+            .db()
+            .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
+            .unwrap_or(0);
+        if stored >= n || std::time::Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_client_killed_mid_push_finishes_on_the_next_sync() {
+    let server = Server::new();
+    let laptop = Laptop::enrolled(&server);
+    laptop.record(3000);
+    let mut child = bin()
+        .args(["sync", "--batch-size", "20", "--data"])
+        .arg(laptop.data())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sync");
+    // Kill it once the server has some, but (at 20 per batch) not all, of the events.
+    wait_for_events(&server, 1);
+    child.kill().expect("kill sync");
+    child.wait().expect("wait sync");
+    let report = laptop.sync();
+    assert_eq!(report.acknowledged, 3000);
+    assert!(
+        report.pushed < 3000,
+        "the killed sync had stored some events"
+    );
+    server.assert_holds_exactly(&laptop.events());
+}
+
+#[test]
+fn a_server_killed_mid_sync_and_restarted_loses_nothing() {
+    let mut server = Server::new();
+    let laptop = Laptop::enrolled(&server);
+    laptop.record(3000);
+    let data = laptop.data().to_owned();
+    let retries = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = retries.clone();
+    let syncing = std::thread::spawn(move || {
+        let opts = SyncOptions {
+            batch_size: 20,
+            ..fast()
+        };
+        sync::sync(&data, &opts, &|s| {
+            if let Step::Retry { .. } = s {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    });
+    wait_for_events(&server, 1);
+    server.kill();
+    let stored_when_killed: i64 = server
+        .db()
+        .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
+        .expect("count");
+    std::thread::sleep(Duration::from_millis(300));
+    server.start();
+    let report = syncing.join().expect("sync thread").expect("sync");
+    assert_eq!(report.acknowledged, 3000);
+    if stored_when_killed < 3000 {
+        assert!(
+            retries.load(std::sync::atomic::Ordering::SeqCst) > 0,
+            "the client retried while the server was down"
+        );
+    }
+    server.assert_holds_exactly(&laptop.events());
+}
+
+#[test]
+fn a_server_restored_from_an_older_backup_gets_the_lost_events_again() {
+    let mut server = Server::new();
+    let laptop = Laptop::enrolled(&server);
+    laptop.record(150);
+    assert_eq!(laptop.sync().acknowledged, 150);
+    // Back up the stopped server (database and WAL), then keep working.
+    server.kill();
+    let backup = tempfile::tempdir().expect("backup dir");
+    let files = ["server.sqlite", "server.sqlite-wal", "server.sqlite-shm"];
+    for f in files {
+        let src = server.dir.path().join(f);
+        if src.exists() {
+            std::fs::copy(&src, backup.path().join(f)).expect("back up");
+        }
+    }
+    server.start();
+    laptop.record(70);
+    assert_eq!(laptop.sync().acknowledged, 220);
+    server.assert_holds_exactly(&laptop.events());
+
+    // Disaster: the server comes back from the older backup.
+    server.kill();
+    for f in files {
+        let dst = server.dir.path().join(f);
+        let src = backup.path().join(f);
+        if src.exists() {
+            std::fs::copy(&src, &dst).expect("restore");
+        } else if dst.exists() {
+            std::fs::remove_file(&dst).expect("remove newer file");
+        }
+    }
+    server.start();
+    laptop.record(5);
+    let report = laptop.sync();
+    assert_eq!(report.resent_from, Some(150));
+    assert_eq!(report.acknowledged, 225);
+    assert_eq!(report.pushed, 75);
+    server.assert_holds_exactly(&laptop.events());
+}
