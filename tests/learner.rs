@@ -219,6 +219,27 @@ impl<'a> Client<'a> {
         self.send(req)
     }
 
+    /// The id of the first learner on the picker.
+    fn first_learner_id(&mut self) -> String {
+        let home = self.send(self.get("/")).expect(200);
+        let at = home
+            .body
+            .find("name=\"learner\" value=\"")
+            .expect("learner field")
+            + 22;
+        home.body[at..at + 36].to_owned()
+    }
+
+    /// Picks a learner, with a PIN or without.
+    fn pick(&mut self, token: &str, id: &str, pin: Option<&str>) -> Resp {
+        let mut form = vec![("token", token), ("learner", id)];
+        if let Some(pin) = pin {
+            form.push(("pin", pin));
+        }
+        let req = self.post("/learner").form(&form);
+        self.send(req)
+    }
+
     fn answer(&mut self, token: &str, answer: &str) -> Resp {
         let req = self
             .post("/c/mini/x/skola-1")
@@ -585,35 +606,19 @@ fn a_pin_guards_a_learner() {
     let token = c.token();
     c.send(c.post("/logout").form(&[("token", &token)]))
         .expect(303);
+    let id = c.first_learner_id();
     let home = c.send(c.get("/")).expect(200);
-    let at = home
-        .body
-        .find("name=\"learner\" value=\"")
-        .expect("learner field")
-        + 22;
-    let id = home.body[at..at + 36].to_owned();
     assert!(
         home.body
             .contains("class=\"learner-pick\" data-learner=\"Bára\"")
     );
 
-    let prompt = c
-        .send(
-            c.post("/learner")
-                .form(&[("token", &token), ("learner", &id)]),
-        )
-        .expect(200);
+    let prompt = c.pick(&token, &id, None).expect(200);
     assert!(prompt.body.contains("id=\"pin-form\""), "{}", prompt.body);
     assert!(c.cookies.keys().all(|k| !k.starts_with("aktovka_session")));
-    let wrong = c
-        .post("/learner")
-        .form(&[("token", &token), ("learner", &id), ("pin", "0000")]);
-    c.send(wrong).expect(403);
+    c.pick(&token, &id, Some("0000")).expect(403);
     c.send(c.get("/progress")).expect(303);
-    let right = c
-        .post("/learner")
-        .form(&[("token", &token), ("learner", &id), ("pin", "1234")]);
-    c.send(right).expect(303);
+    c.pick(&token, &id, Some("1234")).expect(303);
     c.send(c.get("/progress")).expect(200);
 }
 
@@ -629,42 +634,23 @@ fn a_killed_server_keeps_every_acknowledged_attempt() {
 
     // Restart from the built bundle, installed into the library: `learn` with no
     // arguments shows it.
-    let install = Command::new(env!("CARGO_BIN_EXE_aktovka"))
-        .arg("install")
-        .arg(built_bundle(data.path()))
-        .arg("--data")
-        .arg(data.path())
-        .output()
-        .expect("run install");
-    assert!(install.status.success(), "{install:?}");
+    let installed = install(&built_bundle(data.path()), data.path());
+    assert!(installed.status.success(), "{installed:?}");
     assert!(data.path().join("library/mini-1.2.3.aktovka").is_file());
     let server = Server::start(data.path(), &[]);
     let mut c = Client::new(&server);
     let home = c.send(c.get("/")).expect(200);
     assert!(home.body.contains("Malý kurz"), "{}", home.body);
-    let at = home
-        .body
-        .find("name=\"learner\" value=\"")
-        .expect("learner field")
-        + 22;
-    let id = home.body[at..at + 36].to_owned();
+    let id = c.first_learner_id();
     let token = c.token();
-    c.send(
-        c.post("/learner")
-            .form(&[("token", &token), ("learner", &id)]),
-    )
-    .expect(303);
+    c.pick(&token, &id, None).expect(303);
     c.answer(&token, "7").expect(303);
     server.kill();
 
     let server = Server::start(data.path(), &[]);
     let mut c = Client::new(&server);
     let token = c.token();
-    c.send(
-        c.post("/learner")
-            .form(&[("token", &token), ("learner", &id)]),
-    )
-    .expect(303);
+    c.pick(&token, &id, None).expect(303);
     let progress = c.send(c.get("/progress")).expect(200);
     assert!(
         progress.body.contains("<td class=\"attempts\">2</td>"),
@@ -678,18 +664,23 @@ fn a_killed_server_keeps_every_acknowledged_attempt() {
     );
 }
 
+/// Runs `aktovka install BUNDLE --data DATA`.
+fn install(bundle: &Path, data: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_aktovka"))
+        .arg("install")
+        .arg(bundle)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run install")
+}
+
 #[test]
 fn install_refuses_a_damaged_bundle() {
     let data = tempfile::tempdir().expect("temp dir");
     let junk = data.path().join("junk.aktovka");
     std::fs::write(&junk, b"PK\x03\x04 not really a zip").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_aktovka"))
-        .arg("install")
-        .arg(&junk)
-        .arg("--data")
-        .arg(data.path())
-        .output()
-        .expect("run install");
+    let out = install(&junk, data.path());
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(!data.path().join("library").join("junk.aktovka").exists());
 }
@@ -711,13 +702,7 @@ fn install_replaces_an_older_version_of_the_same_course() {
             bundle.to_str().expect("utf-8"),
         ])
         .expect_code(0);
-        let out = Command::new(env!("CARGO_BIN_EXE_aktovka"))
-            .arg("install")
-            .arg(&bundle)
-            .arg("--data")
-            .arg(data.path())
-            .output()
-            .expect("run install");
+        let out = install(&bundle, data.path());
         assert!(out.status.success(), "{out:?}");
     }
     let mut installed: Vec<String> = std::fs::read_dir(data.path().join("library"))

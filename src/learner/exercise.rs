@@ -136,11 +136,10 @@ fn controls(v: &ExerciseView, r: &RenderResponse) -> String {
             );
             for (i, c) in choices.iter().enumerate() {
                 let value = i.to_string();
-                let checked = if !last.is_empty() && picked.contains(&value.as_str()) {
-                    " checked"
-                } else {
-                    ""
-                };
+                let checked = flag(
+                    !last.is_empty() && picked.contains(&value.as_str()),
+                    " checked",
+                );
                 h.push_str(&format!(
                     "<label class=\"choice\"><input type=\"{kind}\" name=\"answer\" value=\"{value}\"{checked}> <span>{}</span></label>\n",
                     esc(c)
@@ -167,11 +166,7 @@ fn controls(v: &ExerciseView, r: &RenderResponse) -> String {
                     esc(&lang.tf("order_position", &[("n", &n)]))
                 ));
                 for (i, c) in choices.iter().enumerate() {
-                    let selected = if initial.get(place) == Some(&i) {
-                        " selected"
-                    } else {
-                        ""
-                    };
+                    let selected = flag(initial.get(place) == Some(&i), " selected");
                     h.push_str(&format!(
                         "<option value=\"{i}\"{selected}>{}</option>",
                         esc(c)
@@ -200,6 +195,11 @@ fn controls(v: &ExerciseView, r: &RenderResponse) -> String {
             )
         }
     }
+}
+
+/// A boolean HTML attribute (` checked`, ` selected`) when `on`, else nothing.
+fn flag(on: bool, attribute: &'static str) -> &'static str {
+    if on { attribute } else { "" }
 }
 
 /// The plugin's suggested starting order (`order` extra field), else the given order.
