@@ -691,3 +691,110 @@ fn a_server_restored_from_an_older_backup_gets_the_lost_events_again() {
     assert_eq!(report.pushed, 75);
     server.assert_holds_exactly(&laptop.events());
 }
+
+/// A TCP proxy that cuts every connection after a byte budget, alternating between cutting
+/// the request side and the response side, so requests die mid-body and answers die after
+/// the server has acted on them. Returns its address and the number of cuts so far.
+fn cutting_proxy(upstream: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("proxy bind");
+    let addr = listener.local_addr().expect("proxy addr").to_string();
+    let cuts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = cuts.clone();
+    std::thread::spawn(move || {
+        for (i, client) in listener.incoming().enumerate() {
+            let Ok(client) = client else { return };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            // Each direction gets its own budget (300 B to 3.3 kB, different for each
+            // connection); whichever runs out first cuts the connection.
+            let pipes = [
+                (
+                    client.try_clone(),
+                    server.try_clone(),
+                    300 + (i * 7919) % 3_000,
+                ),
+                (
+                    server.try_clone(),
+                    client.try_clone(),
+                    300 + (i * 104_729) % 3_000,
+                ),
+            ];
+            for (from, to, budget) in pipes {
+                let (Ok(mut from), Ok(mut to)) = (from, to) else {
+                    continue;
+                };
+                let counted = counted.clone();
+                std::thread::spawn(move || {
+                    let mut left = budget;
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        let n = match std::io::Read::read(&mut from, &mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n.min(left),
+                        };
+                        if to.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        left -= n;
+                        if left == 0 {
+                            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                });
+            }
+        }
+    });
+    (addr, cuts)
+}
+
+#[test]
+fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing() {
+    let server = Server::new();
+    let (_b, bundle) = built_bundle();
+    admin(&[
+        "server",
+        "publish",
+        "--data",
+        server.data(),
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let laptop = Laptop::enrolled(&server);
+    laptop.record(1500);
+    let mut config = laptop.config();
+    let (proxy, cuts) = cutting_proxy(server.addr.clone());
+    config.server = format!("http://{proxy}/");
+    config.save(laptop.data()).expect("point at the proxy");
+    let retries = std::cell::Cell::new(0);
+    let opts = SyncOptions {
+        batch_size: 20,
+        attempts: 200,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        ..fast()
+    };
+    let report = sync::sync(laptop.data(), &opts, &|s| {
+        if let Step::Retry { .. } = s {
+            retries.set(retries.get() + 1);
+        }
+    })
+    .expect("sync through the cutting proxy");
+    let cuts = cuts.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(cuts >= 10, "the proxy cut {cuts} connections");
+    assert!(retries.get() > 0, "the client retried after cuts");
+    assert_eq!(report.acknowledged, 1500);
+    assert_eq!(report.bundles_installed, ["mini 1.2.3"]);
+    let files: Vec<_> = std::fs::read_dir(laptop.data().join("library"))
+        .expect("library")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(
+        std::fs::read(&files[0]).expect("installed"),
+        std::fs::read(&bundle).expect("bundle")
+    );
+    server.assert_holds_exactly(&laptop.events());
+}
