@@ -53,7 +53,7 @@ fn binary_generated_variant_copied_mistaken_and_right() {
     let (sandbox, plugin) = host("binary");
     let task = json!({"kind": "convert", "from": "dec", "to": "bin", "bits": 8});
     assert!(sandbox.validate(&plugin, &task).expect("validate").ok);
-    let r = sandbox.render(&plugin, &task, "cs").expect("render");
+    let r = sandbox.render(&plugin, &task, "cs", 0).expect("render");
     assert_eq!(r.input, InputKind::Text);
     assert!(r.svg.is_some_and(|s| s.contains(">128<")));
 
@@ -114,7 +114,7 @@ fn password_strong_copied_weak_and_right() {
     let (sandbox, plugin) = host("password");
     let task = strong_task();
     assert!(sandbox.validate(&plugin, &task).expect("validate").ok);
-    let r = sandbox.render(&plugin, &task, "cs").expect("render");
+    let r = sandbox.render(&plugin, &task, "cs", 0).expect("render");
     assert_eq!(r.input, InputKind::Text);
 
     let mine = "sova nosí v zobáku tři modré knoflíky";
@@ -163,7 +163,7 @@ fn password_order_and_a_long_answer_stay_within_limits() {
     let (sandbox, plugin) = host("password");
     let task = json!({"kind": "order",
         "passwords": ["Pes&Kocka1", "heslo123", "tramvaj veze sedm oranzovych slonu", "Sparta2010"]});
-    let r = sandbox.render(&plugin, &task, "cs").expect("render");
+    let r = sandbox.render(&plugin, &task, "cs", 0).expect("render");
     assert_eq!(r.input, InputKind::Order);
     let right = check(&sandbox, &plugin, &task, "1,3,0,2", 0);
     assert_eq!(

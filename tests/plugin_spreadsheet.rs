@@ -77,7 +77,7 @@ fn validates_and_renders_the_sheet() {
     assert_eq!(paths, ["task.target", "task.expected"], "{v:?}");
 
     let r = sandbox
-        .render(&plugin, &total_task(), "cs")
+        .render(&plugin, &total_task(), "cs", 0)
         .expect("render");
     assert_eq!(r.input, InputKind::Text);
     assert!(r.prompt_md.contains("**D6**"), "{}", r.prompt_md);

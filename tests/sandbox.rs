@@ -94,3 +94,87 @@ fn plugin_call_names_a_missing_plugin() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not-found: plugin `no-such-plugin`"));
 }
+
+#[test]
+fn plugin_call_finds_a_shipped_plugin_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let request = r#"{"abi":1,"op":"check","seed":1,"lang":"cs","answer":"3,5",
+        "task":{"kind":"number","question":"Kolik je 7/2?","answer":3.5}}"#;
+    let out = aktovka(dir.path(), &["plugin", "call", "quiz", "-"], request);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(response["score"], 1.0, "{response}");
+}
+
+/// `aktovka exercise check` on the mini course's bundle: exit 0 passed, 1 not passed,
+/// 2 unknown exercise.
+#[test]
+fn exercise_check_grades_an_answer_from_a_bundle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = dir.path().join("mini.aktovka");
+    let course = crate::util::fixture("courses/mini");
+    let built = aktovka(
+        dir.path(),
+        &[
+            "build",
+            course.to_str().expect("utf-8"),
+            "-o",
+            bundle.to_str().expect("utf-8"),
+        ],
+        "",
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let bundle = bundle.to_str().expect("utf-8");
+
+    let right = aktovka(
+        dir.path(),
+        &[
+            "exercise", "check", bundle, "skola-1", "--answer", "7", "--json",
+        ],
+        "",
+    );
+    assert_eq!(
+        right.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+    let verdict: serde_json::Value = serde_json::from_slice(&right.stdout).expect("JSON");
+    assert_eq!(
+        (verdict["score"].as_f64(), verdict["passed"].as_bool()),
+        (Some(1.0), Some(true))
+    );
+
+    let answer_file = dir.path().join("answer.txt");
+    std::fs::write(&answer_file, "6").expect("write");
+    let wrong = aktovka(
+        dir.path(),
+        &[
+            "exercise",
+            "check",
+            bundle,
+            "skola-1",
+            "--answer-file",
+            answer_file.to_str().expect("utf-8"),
+        ],
+        "",
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("score: 0"));
+
+    let missing = aktovka(
+        dir.path(),
+        &["exercise", "check", bundle, "nic", "--answer", "1"],
+        "",
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("skola-1"));
+}

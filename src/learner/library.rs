@@ -110,7 +110,7 @@ pub struct Course {
     index: Option<SearchIndex>,
     lessons: Vec<OnceLock<Result<Arc<Vec<Segment>>, String>>>,
     plugins: Mutex<HashMap<String, PluginModule>>,
-    renders: Mutex<HashMap<(String, Lang), Arc<RenderResponse>>>,
+    renders: Mutex<HashMap<(String, Lang, u64), Arc<RenderResponse>>>,
 }
 
 impl std::fmt::Debug for Course {
@@ -244,13 +244,14 @@ impl Course {
         sandbox: &Sandbox,
         exercise: &ManifestExercise,
         lang: Lang,
+        seed: u64,
     ) -> Result<Arc<RenderResponse>, SandboxError> {
-        let key = (exercise.id.clone(), lang);
+        let key = (exercise.id.clone(), lang, seed);
         if let Some(r) = lock(&self.renders).get(&key) {
             return Ok(r.clone());
         }
         let plugin = self.plugin(sandbox, &exercise.plugin)?;
-        let rendered = Arc::new(sandbox.render(&plugin, &exercise.task, lang.code())?);
+        let rendered = Arc::new(sandbox.render(&plugin, &exercise.task, lang.code(), seed)?);
         lock(&self.renders).insert(key, rendered.clone());
         Ok(rendered)
     }

@@ -37,10 +37,6 @@ pub use library::{InstallError, Library, install};
 /// The progress database's file name in the data directory.
 pub const PROGRESS_FILE: &str = "progress.sqlite";
 
-/// The random seed plugins grade with: fixed, so the school server can re-run a synced
-/// attempt and must get the same score.
-pub const GRADING_SEED: u64 = 0;
-
 /// How the server is started.
 #[derive(Debug, Clone)]
 pub struct Options {

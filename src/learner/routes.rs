@@ -22,7 +22,8 @@ use super::guard::{self, BUNDLE_FILE_CSP, cookie};
 use super::i18n::Lang;
 use super::library::{Course, Segment, lock};
 use super::pages::{self, Ctx, SearchResult, url_part};
-use super::{AppState, GRADING_SEED, random_hex};
+use super::{AppState, random_hex};
+use crate::sandbox::abi::exercise_seed;
 
 type Shared = Arc<AppState>;
 
@@ -436,7 +437,8 @@ async fn lesson_page(
                 Segment::Html(h) => body.push_str(h),
                 Segment::Exercise(id) => {
                     let Some(ex) = c.exercise(id) else { continue };
-                    let render = match c.render_exercise(&st.sandbox, ex, lang) {
+                    let seed = exercise_seed(&learner.id.to_string(), c.id(), id);
+                    let render = match c.render_exercise(&st.sandbox, ex, lang, seed) {
                         Ok(r) => Some(r),
                         Err(e) => {
                             eprintln!("aktovka learn: {}: render {id}: {e}", c.id());
@@ -509,6 +511,7 @@ async fn grade(
         .map(|(_, v)| v)
         .collect();
     let answer = exercise::answer_string(&values);
+    let seed = exercise_seed(&learner.to_string(), course.id(), &ex.id);
     let st = state.clone();
     let c = course.clone();
     let lang = visit.lang;
@@ -516,7 +519,7 @@ async fn grade(
     let outcome = blocking(lang, move || {
         let verdict = c.plugin(&st.sandbox, &ex.plugin).and_then(|plugin| {
             st.sandbox
-                .check(&plugin, &ex.task, &answer, GRADING_SEED, lang.code())
+                .check(&plugin, &ex.task, &answer, seed, lang.code())
                 .map(|v| (v, plugin.sha256_hex()))
         });
         let outcome = match verdict {

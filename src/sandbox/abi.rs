@@ -20,9 +20,27 @@ pub fn validate_request(task: &Value) -> Value {
     json!({ "abi": ABI_VERSION, "op": "validate", "task": task })
 }
 
-/// The `render` request.
-pub fn render_request(task: &Value, lang: &str) -> Value {
-    json!({ "abi": ABI_VERSION, "op": "render", "task": task, "lang": lang })
+/// The `render` request. `seed` is the same one the pupil's `check` calls get, so a task
+/// that generates its numbers shows the pupil their own variant; plugins that do not
+/// generate anything ignore it.
+pub fn render_request(task: &Value, lang: &str, seed: u64) -> Value {
+    json!({ "abi": ABI_VERSION, "op": "render", "task": task, "lang": lang, "seed": seed })
+}
+
+/// The seed a learner's render and check calls use for one exercise: derived from who and
+/// what, so every pupil gets their own variant of a generated task, the same one every
+/// time, and the school server can re-grade a synced attempt from the event alone.
+pub fn exercise_seed(learner: &str, course: &str, exercise: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in ["aktovka-seed/1", learner, course, exercise] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// The `check` request.
@@ -166,6 +184,17 @@ fn parse<T: serde::de::DeserializeOwned>(value: Value, op: &str) -> Result<T, Sa
 #[cfg(test)]
 mod unit {
     use super::*;
+
+    #[test]
+    fn exercise_seeds_differ_per_learner_and_stay_stable() {
+        let a = exercise_seed("learner-a", "kurz", "dvojkova-6");
+        assert_eq!(a, exercise_seed("learner-a", "kurz", "dvojkova-6"));
+        assert_ne!(a, exercise_seed("learner-b", "kurz", "dvojkova-6"));
+        assert_ne!(a, exercise_seed("learner-a", "kurz", "dvojkova-7"));
+        // Parts are separated, so moving characters between them changes the seed.
+        assert_ne!(exercise_seed("ab", "c", "d"), exercise_seed("a", "bc", "d"));
+        assert_eq!(render_request(&json!({}), "cs", a)["seed"], json!(a));
+    }
 
     #[test]
     fn check_score_out_of_range_is_bad_response() {

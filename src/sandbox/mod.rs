@@ -423,8 +423,9 @@ impl Sandbox {
         plugin: &PluginModule,
         task: &Value,
         lang: &str,
+        seed: u64,
     ) -> Result<RenderResponse, SandboxError> {
-        abi::parse_render(self.call_json(plugin, &abi::render_request(task, lang))?)
+        abi::parse_render(self.call_json(plugin, &abi::render_request(task, lang, seed))?)
     }
 
     /// Grades one answer.

@@ -370,7 +370,9 @@ fn shipped_quiz_validates_renders_and_grades() {
     let v = sandbox.validate(&quiz, &broken).expect("validate");
     assert_eq!(v.errors[0].path, "task.answer", "{v:?}");
 
-    let r = sandbox.render(&quiz, &quiz_task(), "cs").expect("render");
+    let r = sandbox
+        .render(&quiz, &quiz_task(), "cs", 0)
+        .expect("render");
     assert_eq!(r.input, InputKind::Choice);
     assert_eq!(r.choices.as_ref().map(Vec::len), Some(3));
 
@@ -396,7 +398,7 @@ fn shipped_karel_runs_hidden_worlds() {
         |w: u32| json!({"size": [w, 3], "karel": [1, 1, "východ"], "goal": {"karel": [w, 1]}});
     let task = json!({"prompt": "Dojdi ke zdi.", "worlds": [world(6), world(9)]});
     assert!(sandbox.validate(&karel, &task).expect("validate").ok);
-    let r = sandbox.render(&karel, &task, "cs").expect("render");
+    let r = sandbox.render(&karel, &task, "cs", 0).expect("render");
     assert_eq!(r.input, InputKind::Code);
     assert!(r.svg.is_some_and(|s| s.contains("<svg")));
 
