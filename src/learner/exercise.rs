@@ -230,12 +230,18 @@ pub fn feedback(lang: Lang, outcome: &Outcome) -> String {
     } else {
         ("failed", lang.t("feedback_failed"))
     };
+    // The plugin's own words usually start with the verdict ("Správně!"), so the app adds
+    // its verdict only when the plugin said nothing; the score is always shown.
+    let verdict = if v.feedback_md.trim().is_empty() {
+        format!("<strong>{}</strong> ", esc(verdict))
+    } else {
+        String::new()
+    };
     let mut h = format!(
-        "<div class=\"feedback feedback-{class}\" role=\"status\" data-passed=\"{}\" data-score=\"{}\">\n<p class=\"verdict\"><strong>{}</strong> <span class=\"score\">{}</span></p>\n",
+        "<div class=\"feedback feedback-{class}\" role=\"status\" data-passed=\"{}\" data-score=\"{}\">\n<p class=\"verdict\">{verdict}<span class=\"score\">{}</span></p>\n",
         v.passed,
         v.score,
-        esc(verdict),
-        esc(&lang.tf("feedback_score", &[("score", &lang.score(v.score))]))
+        esc(&lang.tf("feedback_score", &[("score", &lang.percent(v.score))]))
     );
     if !v.feedback_md.trim().is_empty() {
         h.push_str(&format!(
@@ -243,7 +249,9 @@ pub fn feedback(lang: Lang, outcome: &Outcome) -> String {
             markdown_html(&v.feedback_md)
         ));
     }
-    if !v.checks.is_empty() {
+    // A single check only repeats the verdict; several (worlds, sheet variants) say which
+    // part failed.
+    if v.checks.len() > 1 {
         h.push_str("<ul class=\"checks\">\n");
         for c in &v.checks {
             let (cls, sign) = if c.passed {
@@ -289,6 +297,37 @@ mod tests {
         let url = svg_data_url("<svg onload=\"x()\"></svg>");
         assert!(url.starts_with("data:image/svg+xml,%3Csvg"), "{url}");
         assert!(!url.contains('"') && !url.contains('<'), "{url}");
+    }
+
+    fn graded(feedback_md: &str, checks: usize) -> Outcome {
+        Outcome::Graded(CheckResponse {
+            score: 0.5,
+            passed: false,
+            feedback_md: feedback_md.into(),
+            checks: (0..checks)
+                .map(|i| crate::sandbox::abi::CheckItem {
+                    name: format!("svět {i}"),
+                    passed: i == 0,
+                    message: "zpráva".into(),
+                })
+                .collect(),
+            svg: None,
+        })
+    }
+
+    #[test]
+    fn feedback_says_the_verdict_once() {
+        let with_text = feedback(Lang::Cs, &graded("To není správně.", 1));
+        assert_eq!(with_text.matches("není správně").count(), 1, "{with_text}");
+        assert!(with_text.contains("50 %"), "{with_text}");
+        assert!(!with_text.contains("class=\"checks\""), "{with_text}");
+        let silent = feedback(Lang::Cs, &graded("", 1));
+        assert!(
+            silent.contains("<strong>"),
+            "the app says the verdict: {silent}"
+        );
+        let worlds = feedback(Lang::Cs, &graded("Karel nevyřešil všechny světy.", 2));
+        assert_eq!(worlds.matches("<li class=\"check-").count(), 2, "{worlds}");
     }
 
     #[test]
