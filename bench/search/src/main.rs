@@ -10,15 +10,22 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
 use aktovka::bundle::Bundle;
 use aktovka::search::{self, SearchIndex};
+use anyhow::{Context, bail};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["export", course, out] => export(Path::new(course), Path::new(out)),
-        ["time", bundle, queries, runs] => time(Path::new(bundle), Path::new(queries), runs.parse()?),
+        ["time", bundle, queries, runs] => {
+            time(Path::new(bundle), Path::new(queries), runs.parse()?)
+        }
         _ => bail!("usage: export COURSE_DIR OUT_DIR | time BUNDLE QUERIES_TSV RUNS"),
     }
 }
@@ -78,7 +85,11 @@ fn time(bundle: &Path, queries: &Path, runs: usize) -> anyhow::Result<()> {
 
     let mut found = 0;
     for (q, lesson) in &queries {
-        if index.search(q, 3)?.iter().any(|h| h.lesson.starts_with(lesson)) {
+        if index
+            .search(q, 3)?
+            .iter()
+            .any(|h| h.lesson.starts_with(lesson))
+        {
             found += 1;
         }
     }
