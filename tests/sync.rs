@@ -798,3 +798,41 @@ fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing() {
     );
     server.assert_holds_exactly(&laptop.events());
 }
+
+#[test]
+fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer() {
+    let server = Server::new();
+    let code = server.code();
+    let enrol = |device: Uuid, code: &str| {
+        let r = http()
+            .post(format!("{}/api/v1/enrol", server.url()))
+            .body(json!({"code": code, "device": device}).to_string())
+            .send()
+            .expect("enrol");
+        (r.status().as_u16(), r.json_value())
+    };
+    let device = Uuid::new_v4();
+    let (status, first) = enrol(device, &code);
+    assert_eq!(status, 200, "{first}");
+    let names: Vec<&str> = first["learners"]
+        .as_array()
+        .expect("learners")
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Anežka Nováková", "Jiří Dvořák"]);
+    // The answer was lost: the same device retries (typed in lower case) and gets a new
+    // token; the first one no longer works.
+    let (status, second) = enrol(device, &code.to_lowercase());
+    assert_eq!(status, 200, "{second}");
+    let old = first["token"].as_str().expect("token");
+    let new = second["token"].as_str().expect("token");
+    assert_ne!(old, new);
+    let ok = event(device, 1, "2026-11-27T10:00:00.000+01:00");
+    assert_eq!(push(&server, old, std::slice::from_ref(&ok)).0, 401);
+    assert_eq!(push(&server, new, std::slice::from_ref(&ok)).0, 200);
+    // Another device cannot use it.
+    let (status, v) = enrol(Uuid::new_v4(), &code);
+    assert_eq!((status, &v["error"]), (403, &json!("forbidden")));
+    server.assert_holds_exactly(&[ok]);
+}

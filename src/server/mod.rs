@@ -108,7 +108,8 @@ pub trait ServerStore: Send + Sync {
     /// Stores the hash of a new one-time enrolment code for a class.
     fn add_enrolment_code(&self, class: Uuid, code_hash: &str) -> Result<(), StoreError>;
     /// Uses up an enrolment code and enrols (or re-enrols, with a new token) a device.
-    /// Fails with [`StoreError::NotFound`] for an unknown or used code.
+    /// Fails with [`StoreError::NotFound`] for an unknown code or one used by another
+    /// device; the device that used a code may use it again (a retried enrolment).
     fn enrol(&self, code_hash: &str, device: Uuid, token_hash: &str) -> Result<Class, StoreError>;
     /// The device a token belongs to, revoked or not; records that it was seen.
     fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError>;

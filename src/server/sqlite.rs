@@ -264,8 +264,8 @@ impl ServerStore for SqliteStore {
         let class: Option<(String, String)> = tx
             .query_row(
                 "SELECT c.id, c.name FROM enrolment_code e JOIN class c ON c.id = e.class
-                 WHERE e.code_hash = ?1 AND e.used_by IS NULL",
-                [code_hash],
+                 WHERE e.code_hash = ?1 AND (e.used_by IS NULL OR e.used_by = ?2)",
+                params![code_hash, device.to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -274,6 +274,8 @@ impl ServerStore for SqliteStore {
                 "neznámý nebo použitý kód / unknown or used enrolment code".into(),
             ));
         };
+        // The same device may use its code again: an enrolment whose answer was lost on the
+        // way retries and gets a fresh token (the lost one is replaced).
         tx.execute(
             &format!(
                 "UPDATE enrolment_code SET used_by = ?2, used_at = {NOW} WHERE code_hash = ?1"

@@ -1,0 +1,209 @@
+//! Sync load benchmark (`cargo bench --bench sync`, or `bench/sync.sh`): LAPTOPS simulated
+//! laptops with EVENTS events each push at once, in gzip batches of BATCH over HTTP on
+//! loopback, to one in-process server on a fresh SQLite file. Reports events per second,
+//! checks that every event is stored exactly once, and compares with the raw rate of
+//! inserting the same rows straight into the same schema (one transaction per batch, no
+//! HTTP, no JSON) and through the store's `push` without HTTP.
+//!
+//! Arguments (optional): LAPTOPS EVENTS BATCH; defaults 30 5000 500.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use aktovka::progress::{Event, EventKind};
+use aktovka::server::api::{self, AppState};
+use aktovka::server::sqlite::SqliteStore;
+use aktovka::server::{ServerStore, secret_hash};
+use uuid::Uuid;
+
+fn events_of(device: Uuid, n: u64) -> Vec<Event> {
+    let learner = Uuid::new_v4();
+    (1..=n)
+        .map(|seq| Event {
+            id: Uuid::now_v7(),
+            device,
+            seq,
+            learner,
+            course: "digitalni-gramotnost".into(),
+            course_version: "1.0.0".into(),
+            kind: EventKind::Attempt {
+                exercise: format!("hesla-{}", seq % 40),
+                answer: format!("{}", seq * 7 % 13),
+                score: (seq % 5) as f64 / 4.0,
+                passed: seq % 5 == 4,
+                plugin_sha256: "ab".repeat(32),
+            },
+            at: "2026-11-27T10:00:00.123+01:00".into(),
+        })
+        .collect()
+}
+
+/// A store with `laptops` enrolled devices; returns their ids and tokens.
+fn enrolled(store: &SqliteStore, laptops: usize) -> Vec<(Uuid, String)> {
+    let class = store.add_class("7.A").expect("class");
+    (0..laptops)
+        .map(|i| {
+            let code = format!("CODE{i}");
+            store
+                .add_enrolment_code(class.id, &secret_hash(&code))
+                .expect("code");
+            let device = Uuid::new_v4();
+            let token = format!("token-{i}-{device}");
+            store
+                .enrol(&secret_hash(&code), device, &secret_hash(&token))
+                .expect("enrol");
+            (device, token)
+        })
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let laptops = args.first().copied().unwrap_or(30);
+    let per = args.get(1).copied().unwrap_or(5000) as u64;
+    let batch = args.get(2).copied().unwrap_or(500);
+    let total = laptops as u64 * per;
+    println!("{laptops} laptops × {per} events, batches of {batch}");
+
+    // Over HTTP.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(SqliteStore::open(&dir.path().join("server.sqlite")).expect("store"));
+    let devices = enrolled(&store, laptops);
+    let bodies: Vec<(String, Vec<Vec<u8>>)> = devices
+        .iter()
+        .map(|(device, token)| {
+            let events = events_of(*device, per);
+            let batches = events
+                .chunks(batch)
+                .map(|c| {
+                    gzip(
+                        &serde_json::to_vec(&api::PushRequest { events: c.to_vec() })
+                            .expect("json"),
+                    )
+                })
+                .collect();
+            (token.clone(), batches)
+        })
+        .collect();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = Arc::new(AppState {
+        store: store.clone(),
+        data: dir.path().to_owned(),
+    });
+    std::thread::spawn(move || api::serve(state, listener, |_| {}));
+    let url = format!("http://{addr}/api/v1/push");
+    let started = Instant::now();
+    let threads: Vec<_> = bodies
+        .into_iter()
+        .map(|(token, batches)| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for body in batches {
+                    let r = client
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .header("content-encoding", "gzip")
+                        .body(body)
+                        .send()
+                        .expect("push");
+                    assert_eq!(r.status(), 200, "{}", r.text().unwrap_or_default());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("laptop thread");
+    }
+    let http = started.elapsed();
+    let stored = store.event_count().expect("count");
+    assert_eq!(stored, total, "every event stored exactly once");
+    for (device, _) in &devices {
+        assert_eq!(store.acknowledged(*device).expect("ack"), per);
+    }
+    let http_rate = total as f64 / http.as_secs_f64();
+    println!(
+        "HTTP sync: {total} events in {:.2} s = {:.0} events/s (all stored once, all acknowledged)",
+        http.as_secs_f64(),
+        http_rate
+    );
+
+    // The store's push without HTTP.
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let store2 = SqliteStore::open(&dir2.path().join("server.sqlite")).expect("store");
+    let devices2 = enrolled(&store2, laptops);
+    let all: Vec<(Uuid, Vec<Event>)> = devices2
+        .iter()
+        .map(|(d, _)| (*d, events_of(*d, per)))
+        .collect();
+    let started = Instant::now();
+    for (device, events) in &all {
+        for c in events.chunks(batch) {
+            store2.push(*device, c).expect("push");
+        }
+    }
+    let direct = started.elapsed();
+    println!(
+        "store push, no HTTP: {:.0} events/s",
+        total as f64 / direct.as_secs_f64()
+    );
+
+    // Raw inserts of the same rows into the same schema.
+    let dir3 = tempfile::tempdir().expect("temp dir");
+    let path3 = dir3.path().join("server.sqlite");
+    let store3 = SqliteStore::open(&path3).expect("store");
+    let devices3 = enrolled(&store3, laptops);
+    drop(store3);
+    let mut conn = rusqlite::Connection::open(&path3).expect("open");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("pragma");
+    let rows: Vec<Vec<Event>> = devices3.iter().map(|(d, _)| events_of(*d, per)).collect();
+    let started = Instant::now();
+    for events in &rows {
+        for c in events.chunks(batch) {
+            let tx = conn.transaction().expect("tx");
+            {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO event (id, device, seq, learner, course, course_version, kind, at, received_at, body)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )
+                    .expect("prepare");
+                for e in c {
+                    stmt.execute(rusqlite::params![
+                        e.id.to_string(),
+                        e.device.to_string(),
+                        e.seq as i64,
+                        e.learner.to_string(),
+                        e.course,
+                        e.course_version,
+                        e.kind.name(),
+                        e.at,
+                        "2026-11-27T09:00:00.000Z",
+                        serde_json::to_string(e).expect("json"),
+                    ])
+                    .expect("insert");
+                }
+            }
+            tx.commit().expect("commit");
+        }
+    }
+    let raw = started.elapsed();
+    let raw_rate = total as f64 / raw.as_secs_f64();
+    println!("raw inserts: {raw_rate:.0} events/s");
+    println!(
+        "HTTP sync / raw inserts: {:.0} %",
+        100.0 * http_rate / raw_rate
+    );
+}
