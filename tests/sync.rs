@@ -836,3 +836,83 @@ fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer() {
     assert_eq!((status, &v["error"]), (403, &json!("forbidden")));
     server.assert_holds_exactly(&[ok]);
 }
+
+#[test]
+fn the_server_regrades_attempts_and_flags_a_tampered_score() {
+    use aktovka::learner::library::Course;
+    let server = Server::new();
+    let (_b, bundle) = built_bundle();
+    admin(&[
+        "server",
+        "publish",
+        "--data",
+        server.data(),
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let (device, token) = raw_device(&server);
+    let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
+    let course = Course::open(&bundle).expect("course");
+    let ex = course.exercise("skola-1").expect("exercise skola-1");
+    let plugin = course
+        .plugin(&sandbox, &ex.plugin)
+        .expect("plugin")
+        .sha256_hex();
+    let attempt = |seq: u64, answer: &str, score: f64, passed: bool, sha: &str| {
+        let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
+        e.course = "mini".into();
+        e.course_version = "1.2.3".into();
+        e.kind = EventKind::Attempt {
+            exercise: "skola-1".into(),
+            answer: answer.into(),
+            score,
+            passed,
+            plugin_sha256: sha.into(),
+        };
+        e
+    };
+    let events = vec![
+        attempt(1, "7", 1.0, true, &plugin),
+        attempt(2, "6", 0.0, false, &plugin),
+        // A laptop database edited to pass a wrong answer.
+        attempt(3, "6", 1.0, true, &plugin),
+        // Graded by a plugin this server does not have.
+        attempt(4, "7", 1.0, true, &"00".repeat(32)),
+    ];
+    assert_eq!(push(&server, &token, &events).0, 200);
+    let out = bin()
+        .args(["server", "regrade", "--data", server.data()])
+        .output()
+        .expect("regrade");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a mismatch exits 1: {stdout}");
+    assert!(
+        stdout.contains("/ match 2,")
+            && stdout.contains("mismatch 1")
+            && stdout.contains("unverifiable 1"),
+        "{stdout}"
+    );
+    let statuses: Vec<(i64, String)> = server
+        .db()
+        .prepare(
+            "SELECT e.seq, r.status FROM regrade r JOIN event e ON e.id = r.event ORDER BY e.seq",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let expected = [
+        (1, "match"),
+        (2, "match"),
+        (3, "mismatch"),
+        (4, "unverifiable"),
+    ];
+    assert_eq!(statuses, expected.map(|(s, t)| (s, t.to_owned())).to_vec());
+    // Each attempt is re-graded once; a second run has nothing to do.
+    let again = admin(&["server", "regrade", "--data", server.data()]);
+    assert!(
+        again.contains("/ match 0,") && again.contains("/ mismatch 0,"),
+        "{again}"
+    );
+    server.assert_holds_exactly(&events);
+}

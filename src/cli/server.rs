@@ -78,6 +78,12 @@ pub enum Command {
         data: DataArg,
         bundle: PathBuf,
     },
+    /// Znovu ohodnotí synchronizované pokusy a označí nesouhlasící skóre / re-grade synced
+    /// attempts with the same plugin and seed and flag scores that differ
+    Regrade {
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Vypíše zapsaná zařízení / list enrolled devices
     Devices {
         #[command(flatten)]
@@ -194,6 +200,19 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Publish { data, bundle } => {
             let store = open(&data.data)?;
             publish(&store, &data.data, &bundle)?;
+        }
+        Command::Regrade { data } => {
+            let store = open(&data.data)?;
+            let sandbox =
+                aktovka::sandbox::Sandbox::new(Some(aktovka::paths::module_cache_dir(&data.data)))?;
+            let r = aktovka::server::regrade::regrade_pending(&store, &data.data, &sandbox)?;
+            println!(
+                "souhlasí / match {}, nesouhlasí / mismatch {}, nelze ověřit / unverifiable {}",
+                r.matched, r.mismatched, r.unverifiable
+            );
+            if r.mismatched > 0 {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Devices { data } => {
             let store = open(&data.data)?;

@@ -17,6 +17,7 @@
 //! Called by `aktovka server …` (src/cli/server.rs) and by the tests.
 
 pub mod api;
+pub mod regrade;
 pub mod sqlite;
 
 use serde::{Deserialize, Serialize};
@@ -126,6 +127,10 @@ pub trait ServerStore: Send + Sync {
     fn publish(&self, bundle: &PublishedBundle) -> Result<(), StoreError>;
     /// Every published bundle, newest version of each course last.
     fn bundles(&self) -> Result<Vec<PublishedBundle>, StoreError>;
+    /// Stored attempt events not yet re-graded, at most `limit`.
+    fn attempts_to_regrade(&self, limit: usize) -> Result<Vec<Event>, StoreError>;
+    /// Records the server's grading of an attempt (once; a second record is ignored).
+    fn record_regrade(&self, event: Uuid, regrade: &regrade::Regrade) -> Result<(), StoreError>;
     /// Number of stored events (all devices).
     fn event_count(&self) -> Result<u64, StoreError>;
 }

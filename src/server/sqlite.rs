@@ -13,11 +13,15 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::regrade::{Regrade, RegradeStatus};
 use super::{Class, Device, PublishedBundle, RosterLearner, ServerStore, StoreError};
 use crate::progress::Event;
 
 /// Append only; never edit a landed migration.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_regrade.sql"),
+];
 
 /// The schema version this program writes and understands.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -435,6 +439,42 @@ impl ServerStore for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn attempts_to_regrade(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT e.body FROM event e LEFT JOIN regrade r ON r.event = e.id
+             WHERE e.kind = 'attempt' AND r.event IS NULL ORDER BY e.device, e.seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body = body?;
+            out.push(
+                serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn record_regrade(&self, event: Uuid, r: &Regrade) -> Result<(), StoreError> {
+        let status = match r.status {
+            RegradeStatus::Match => "match",
+            RegradeStatus::Mismatch => "mismatch",
+            RegradeStatus::Unverifiable => "unverifiable",
+        };
+        self.conn().execute(
+            &format!(
+                "INSERT INTO regrade (event, status, server_score, server_passed, detail, graded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}) ON CONFLICT (event) DO NOTHING"
+            ),
+            params![event.to_string(), status, r.score, r.passed, r.detail],
+        )?;
+        Ok(())
     }
 
     fn event_count(&self) -> Result<u64, StoreError> {

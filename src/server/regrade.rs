@@ -1,0 +1,149 @@
+//! The server re-grades every synced attempt with the same plugin (checked by sha256) and
+//! the same seed the laptop used, and flags attempts whose reported score or pass the
+//! plugin does not give: a tampered laptop database shows up, it is not believed.
+//!
+//! The seed is [`exercise_seed`] of the learner id, course and exercise, as in the learner
+//! app. The plugin comes from the published bundle of the attempt's course and version.
+//! Attempts that cannot be re-graded (bundle not published, exercise or plugin missing,
+//! plugin differs, plugin failed) are recorded as unverifiable with the reason, never as a
+//! match. Called by `aktovka server regrade`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ServerStore, StoreError};
+use crate::learner::library::Course;
+use crate::progress::{Event, EventKind};
+use crate::sandbox::Sandbox;
+use crate::sandbox::abi::exercise_seed;
+
+/// The outcome of re-grading one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegradeStatus {
+    Match,
+    Mismatch,
+    Unverifiable,
+}
+
+/// The server's grading of one attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Regrade {
+    pub status: RegradeStatus,
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+    /// Why unverifiable, or what differed.
+    pub detail: String,
+}
+
+/// Counts of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegradeReport {
+    pub matched: usize,
+    pub mismatched: usize,
+    pub unverifiable: usize,
+}
+
+/// Scores closer than this are equal (plugins report fractions).
+const SCORE_EPSILON: f64 = 1e-9;
+
+/// Re-grades every attempt not yet re-graded and records each outcome.
+pub fn regrade_pending(
+    store: &dyn ServerStore,
+    data: &Path,
+    sandbox: &Sandbox,
+) -> Result<RegradeReport, StoreError> {
+    let bundles = store.bundles()?;
+    let mut courses: HashMap<(String, String), Option<Course>> = HashMap::new();
+    let mut report = RegradeReport::default();
+    loop {
+        let batch = store.attempts_to_regrade(200)?;
+        if batch.is_empty() {
+            return Ok(report);
+        }
+        for e in &batch {
+            let key = (e.course.clone(), e.course_version.clone());
+            let course = courses.entry(key).or_insert_with(|| {
+                bundles
+                    .iter()
+                    .find(|b| b.course == e.course && b.version == e.course_version)
+                    .and_then(|b| Course::open(&data.join(&b.path)).ok())
+            });
+            let r = regrade(e, course.as_ref(), sandbox);
+            match r.status {
+                RegradeStatus::Match => report.matched += 1,
+                RegradeStatus::Mismatch => report.mismatched += 1,
+                RegradeStatus::Unverifiable => report.unverifiable += 1,
+            }
+            store.record_regrade(e.id, &r)?;
+        }
+    }
+}
+
+fn unverifiable(detail: String) -> Regrade {
+    Regrade {
+        status: RegradeStatus::Unverifiable,
+        score: None,
+        passed: None,
+        detail,
+    }
+}
+
+/// Re-grades one attempt against its course (`None`: the bundle is not published here).
+pub fn regrade(e: &Event, course: Option<&Course>, sandbox: &Sandbox) -> Regrade {
+    let EventKind::Attempt {
+        exercise,
+        answer,
+        score,
+        passed,
+        plugin_sha256,
+    } = &e.kind
+    else {
+        return unverifiable("not an attempt".into());
+    };
+    let Some(course) = course else {
+        return unverifiable(format!(
+            "bundle {} {} not published on this server",
+            e.course, e.course_version
+        ));
+    };
+    let Some(ex) = course.exercise(exercise) else {
+        return unverifiable(format!("no exercise {exercise} in the bundle"));
+    };
+    let plugin = match course.plugin(sandbox, &ex.plugin) {
+        Ok(p) => p,
+        Err(err) => return unverifiable(format!("plugin {}: {err}", ex.plugin)),
+    };
+    if plugin.sha256_hex() != *plugin_sha256 {
+        return unverifiable(format!(
+            "graded by plugin {plugin_sha256}, the bundle has {}",
+            plugin.sha256_hex()
+        ));
+    }
+    let seed = exercise_seed(&e.learner.to_string(), &e.course, exercise);
+    match sandbox.check(&plugin, &ex.task, answer, seed, "cs") {
+        Ok(v) => {
+            let same = (v.score - score).abs() < SCORE_EPSILON && v.passed == *passed;
+            Regrade {
+                status: if same {
+                    RegradeStatus::Match
+                } else {
+                    RegradeStatus::Mismatch
+                },
+                score: Some(v.score),
+                passed: Some(v.passed),
+                detail: if same {
+                    String::new()
+                } else {
+                    format!(
+                        "laptop reported score {score} passed {passed}, the plugin gives score {} passed {}",
+                        v.score, v.passed
+                    )
+                },
+            }
+        }
+        Err(err) => unverifiable(format!("plugin failed: {err}")),
+    }
+}
