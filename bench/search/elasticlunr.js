@@ -7,11 +7,13 @@
 //   node elasticlunr.js time SEARCHINDEX_JS QUERIES_TSV RUNS
 //   node elasticlunr.js first SEARCHINDEX_JS QUERY      (load, one query: for process timing)
 //
+// SEARCHINDEX_JS may be this script's own or a real mdBook build's `searchindex*.js`.
 // `time` prints one JSON line: time to the first result (read the file, parse it, load
 // the index, run the first query), warm per-query percentiles, and how many queries found
 // their lesson among the first three hits.
 "use strict";
 const fs = require("fs");
+const vm = require("vm");
 const elasticlunr = require("elasticlunr");
 
 const SEARCH_OPTIONS = {
@@ -57,8 +59,11 @@ function queries(path) {
 }
 
 function load(indexPath) {
-  const js = fs.readFileSync(indexPath, "utf8");
-  const data = JSON.parse(js.slice(js.indexOf("{"), js.lastIndexOf("}") + 1));
+  // Evaluated as the browser does: mdBook 0.5 writes
+  // `Object.assign(window.search, JSON.parse('...'))`, older ones an object literal.
+  const context = { window: { search: {} } };
+  vm.runInNewContext(fs.readFileSync(indexPath, "utf8"), context);
+  const data = context.window.search;
   return { data, index: elasticlunr.Index.load(data.index) };
 }
 
