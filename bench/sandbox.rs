@@ -2,14 +2,15 @@
 //! second and latency through the host, against a process per grading, a naive host that
 //! compiles on every call, and the time to the first grading of a fresh `aktovka` process.
 //!
-//! Arguments: QUIZ_WASM KAREL_WASM QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN.
+//! The plugins are the shipped ones (embedded in aktovka); the native graders are the same
+//! crates built for the host. Arguments: QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aktovka::sandbox::{PluginModule, Sandbox};
+use aktovka::sandbox::{PluginModule, Sandbox, shipped_plugin};
 use serde_json::{Value, json};
 
 struct Figures {
@@ -92,26 +93,24 @@ fn main() {
         .filter(|a| a != "--bench")
         .map(PathBuf::from)
         .collect();
-    let [
-        quiz_wasm,
-        karel_wasm,
-        quiz_native,
-        karel_native,
-        aktovka_bin,
-    ] = &args[..]
-    else {
-        eprintln!("usage: sandbox QUIZ_WASM KAREL_WASM QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN");
+    let [quiz_native, karel_native, aktovka_bin] = &args[..] else {
+        eprintln!("usage: sandbox QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN");
         std::process::exit(2);
     };
-    let quiz_bytes = std::fs::read(quiz_wasm).expect("quiz wasm");
-    let karel_bytes = std::fs::read(karel_wasm).expect("karel wasm");
+    let quiz_bytes = shipped_plugin("quiz").expect("quiz is shipped");
+    let karel_bytes = shipped_plugin("karel").expect("karel is shipped");
 
     let sandbox = Sandbox::new(None).expect("sandbox");
-    let quiz = sandbox.load("quiz", &quiz_bytes).expect("quiz loads");
-    let karel = sandbox.load("karel", &karel_bytes).expect("karel loads");
+    let quiz = sandbox.load("quiz", quiz_bytes).expect("quiz loads");
+    let karel = sandbox.load("karel", karel_bytes).expect("karel loads");
     let (qt, kt) = (quiz_task(), karel_task());
 
     println!("== sandbox benchmark (single thread) ==");
+    println!(
+        "plugins: quiz {} KiB, karel {} KiB of wasm",
+        quiz_bytes.len() >> 10,
+        karel_bytes.len() >> 10
+    );
     let host_quiz = measure(20_000, 500, |i| grade(&sandbox, &quiz, &qt, "2", i as u64));
     row("quiz through the host", &host_quiz);
     let host_karel = measure(5_000, 200, |i| {
@@ -135,7 +134,7 @@ fn main() {
 
     let naive = measure(10, 1, |i| {
         let fresh = Sandbox::new(None).expect("sandbox");
-        let quiz = fresh.load("quiz", &quiz_bytes).expect("quiz loads");
+        let quiz = fresh.load("quiz", quiz_bytes).expect("quiz loads");
         grade(&fresh, &quiz, &qt, "2", i as u64);
     });
     row("quiz, naive host (engine + compile per call)", &naive);
@@ -146,9 +145,7 @@ fn main() {
     std::fs::write(&req_file, &quiz_req).expect("request file");
     let first = measure(20, 2, |_| {
         let out = Command::new(aktovka_bin)
-            .arg("plugin")
-            .arg("call")
-            .arg(quiz_wasm)
+            .args(["plugin", "call", "quiz"])
             .arg(&req_file)
             .env("AKTOVKA_HOME", home.path())
             .stderr(Stdio::inherit())
