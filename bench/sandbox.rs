@@ -1,6 +1,8 @@
 //! Sandbox benchmark (`bench/sandbox.sh` builds the inputs and runs this): gradings per
 //! second and latency through the host, against a process per grading, a naive host that
-//! compiles on every call, and the time to the first grading of a fresh `aktovka` process.
+//! compiles on every call, and the time to the first grading of a fresh `aktovka` process;
+//! then the curriculum plugins (spreadsheet, binary, password) on real exercises of the
+//! sample course.
 //!
 //! The plugins are the shipped ones (embedded in aktovka); the native graders are the same
 //! crates built for the host. Arguments: QUIZ_NATIVE KAREL_NATIVE AKTOVKA_BIN.
@@ -61,6 +63,27 @@ fn karel_task() -> Value {
 
 const KAREL_SOLUTION: &str = "DOKUD NENÍ ZEĎ\n  KROK\nKONEC\n";
 
+/// The first exercise of each curriculum plugin in the sample course, with its reference
+/// solution: real tasks as teachers write them.
+fn curriculum_exercises() -> Vec<(&'static str, (Value, String))> {
+    let course = Path::new(env!("CARGO_MANIFEST_DIR")).join("courses/digitalni-gramotnost");
+    let (course, _) = aktovka::course::load(&course);
+    let course = course.expect("the sample course loads");
+    ["spreadsheet", "binary", "password"]
+        .into_iter()
+        .map(|name| {
+            let ex = course
+                .exercises()
+                .find(|e| e.plugin == name && e.solution.is_some())
+                .expect("the sample course has an exercise for each shipped plugin");
+            (
+                name,
+                (ex.task.clone(), ex.solution.clone().unwrap_or_default()),
+            )
+        })
+        .collect()
+}
+
 fn grade(sandbox: &Sandbox, plugin: &PluginModule, task: &Value, answer: &str, seed: u64) {
     match sandbox.check(plugin, task, answer, seed, "cs") {
         Ok(v) if v.passed => {}
@@ -117,6 +140,18 @@ fn main() {
         grade(&sandbox, &karel, &kt, KAREL_SOLUTION, i as u64)
     });
     row("karel (3 worlds) through the host", &host_karel);
+    let mut curriculum = Vec::new();
+    for (name, exercise) in curriculum_exercises() {
+        let bytes = shipped_plugin(name).expect("plugin is shipped");
+        let plugin = sandbox.load(name, bytes).expect("plugin loads");
+        let (task, solution) = exercise;
+        // Seed 0: the reference solutions of generated tasks are the seed-0 answers.
+        let figures = measure(5_000, 200, |_| {
+            grade(&sandbox, &plugin, &task, &solution, 0)
+        });
+        row(&format!("{name} through the host"), &figures);
+        curriculum.push((name, figures));
+    }
 
     let quiz_req = serde_json::to_vec(&aktovka::sandbox::abi::check_request(&qt, "2", 1, "cs"))
         .expect("request");
@@ -178,6 +213,14 @@ fn main() {
         first.p50.as_secs_f64() * 1e3,
         verdict(first.p50 < Duration::from_millis(20))
     );
+    for (name, f) in &curriculum {
+        println!(
+            "{name} p99 < 1 ms: {:.1} µs, {:.0} gradings/s ({})",
+            f.p99.as_secs_f64() * 1e6,
+            f.per_sec,
+            verdict(f.p99 < Duration::from_millis(1))
+        );
+    }
     println!(
         "(naive host: {:.1} ms per grading, {:.0}× slower than the host)",
         naive.p50.as_secs_f64() * 1e3,
