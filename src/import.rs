@@ -9,11 +9,11 @@
 //! so, so that the result always passes `aktovka check`.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
 
-use crate::render::{lesson_headings, markdown_options};
+use crate::render::{lesson_headings, markdown_options, normalize};
 use crate::text::slugify;
 
 /// Why an import failed.
@@ -350,23 +350,6 @@ impl LinkContext<'_> {
         }
         None
     }
-}
-
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::Normal(p) => out.push(p),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
 }
 
 /// Rewrites every link, image and raw-HTML `src`/`href` of one chapter. Returns the new

@@ -456,8 +456,8 @@ fn url_scheme(dest: &str) -> Option<&str> {
 }
 
 /// Resolves `.` and `..` without touching the file system; `None` if the path climbs out of
-/// the course or is absolute.
-fn normalize(path: &Path) -> Option<PathBuf> {
+/// its root or is absolute.
+pub(crate) fn normalize(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
