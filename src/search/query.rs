@@ -267,14 +267,26 @@ pub struct Marks {
 }
 
 impl Marks {
-    pub fn matches(&self, stemmed: &str, folded: &str) -> bool {
-        self.stemmed.contains(stemmed)
-            || self.folded.contains(folded)
+    /// Whether a word matches by its folded form alone (exact, prefix or typo); a match by
+    /// stem is checked with [`Marks::may_stem_to`] and the stem itself.
+    pub fn matches_folded(&self, folded: &str) -> bool {
+        self.folded.contains(folded)
             || self
                 .prefix
                 .as_deref()
                 .is_some_and(|p| folded.starts_with(p))
             || self.typo.iter().any(|w| within_one_edit(w, folded))
+    }
+
+    /// Whether stemming `folded` could give one of the stemmed marks. Both stemmers only
+    /// change a word's ending, so a stem shares the word's first two letters; words that do
+    /// not are never stemmed while making snippets, which is where long sections spent
+    /// their time.
+    pub fn may_stem_to(&self, folded: &str) -> bool {
+        self.stemmed.iter().any(|m| {
+            let head = m.char_indices().nth(2).map_or(m.as_str(), |(i, _)| &m[..i]);
+            folded.starts_with(head)
+        })
     }
 }
 
@@ -310,6 +322,24 @@ mod tests {
 
     fn parse(q: &str) -> ParsedQuery {
         ParsedQuery::parse(q, &mut stemmed(Language::Cs), &mut folded())
+    }
+
+    #[test]
+    fn only_words_sharing_a_stem_head_are_stemmed_for_snippets() {
+        let marks = Marks {
+            stemmed: HashSet::from(["skol".to_string(), "a".to_string()]),
+            folded: HashSet::new(),
+            prefix: None,
+            typo: Vec::new(),
+        };
+        assert!(marks.may_stem_to("skolach"));
+        assert!(marks.may_stem_to("skoly"));
+        assert!(
+            marks.may_stem_to("auto"),
+            "a one-letter stem is its own head"
+        );
+        assert!(!marks.may_stem_to("pocitac"));
+        assert!(!marks.may_stem_to("kostel"));
     }
 
     #[test]

@@ -24,15 +24,19 @@ pub fn matched_ranges(
     stem: &mut TextAnalyzer,
     folded: &mut TextAnalyzer,
 ) -> Vec<(usize, usize)> {
-    let stemmed = tokens(stem, text);
-    let plain = tokens(folded, text);
-    // Both chains share the tokenizer and the length filter, and stemming maps one token
-    // to one token, so the two lists line up; the offsets are compared to be sure.
-    let mut ranges: Vec<(usize, usize)> = stemmed
-        .iter()
-        .zip(&plain)
-        .filter(|(s, f)| s.from == f.from && marks.matches(&s.text, &f.text))
-        .map(|(s, _)| (s.from, s.to))
+    // Both chains share the tokenizer and the length filter and stemming maps one token
+    // to one token, so a word's stem is the stem chain run over that word alone; it is
+    // computed only for words that could stem to a mark.
+    let mut ranges: Vec<(usize, usize)> = tokens(folded, text)
+        .into_iter()
+        .filter(|f| {
+            marks.matches_folded(&f.text)
+                || (marks.may_stem_to(&f.text)
+                    && tokens(stem, &text[f.from..f.to])
+                        .iter()
+                        .any(|s| marks.stemmed.contains(&s.text)))
+        })
+        .map(|f| (f.from, f.to))
         .collect();
     // A hyphenated word's concatenation spans its parts: merge what overlaps.
     ranges.sort_unstable();
