@@ -7,7 +7,7 @@
 //! the query matched ([`Marks`]): "školách" is marked for the query "skola", "počítač" for
 //! the prefix "poc".
 
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::analysis::tokens;
 use super::query::Marks;
@@ -27,17 +27,19 @@ pub fn matched_ranges(
     // Both chains share the tokenizer and the length filter and stemming maps one token
     // to one token, so a word's stem is the stem chain run over that word alone; it is
     // computed only for words that could stem to a mark.
-    let mut ranges: Vec<(usize, usize)> = tokens(folded, text)
-        .into_iter()
-        .filter(|f| {
-            marks.matches_folded(&f.text)
-                || (marks.may_stem_to(&f.text)
-                    && tokens(stem, &text[f.from..f.to])
-                        .iter()
-                        .any(|s| marks.stemmed.contains(&s.text)))
-        })
-        .map(|f| (f.from, f.to))
-        .collect();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut stream = folded.token_stream(text);
+    while stream.advance() {
+        let f = stream.token();
+        let hit = marks.matches_folded(&f.text)
+            || (marks.may_stem_to(&f.text)
+                && tokens(stem, &text[f.offset_from..f.offset_to])
+                    .iter()
+                    .any(|s| marks.stemmed.contains(&s.text)));
+        if hit {
+            ranges.push((f.offset_from, f.offset_to));
+        }
+    }
     // A hyphenated word's concatenation spans its parts: merge what overlaps.
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
