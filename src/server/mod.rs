@@ -90,6 +90,18 @@ pub struct PublishedBundle {
     pub path: String,
 }
 
+/// A teacher account as the dashboard sees it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Teacher {
+    pub name: String,
+    /// The admin sees every class.
+    pub admin: bool,
+}
+
+/// One synced event of a class with the server's re-grading of it, if any
+/// ([`ServerStore::class_activity`]).
+pub type Activity = (Event, Option<regrade::Regrade>);
+
 /// The storage of the school server. Every method is one transaction; implementations
 /// serialise or pool connections themselves and are shared between request handlers.
 pub trait ServerStore: Send + Sync {
@@ -133,6 +145,29 @@ pub trait ServerStore: Send + Sync {
     fn record_regrade(&self, event: Uuid, regrade: &regrade::Regrade) -> Result<(), StoreError>;
     /// Number of stored events (all devices).
     fn event_count(&self) -> Result<u64, StoreError>;
+    /// A teacher by name (trimmed), if known.
+    fn teacher(&self, name: &str) -> Result<Option<Teacher>, StoreError>;
+    /// The classes a teacher may see, by name: every class for an admin, the assigned ones
+    /// for a teacher, none for an unknown name.
+    fn classes_of(&self, teacher: &str) -> Result<Vec<Class>, StoreError>;
+    /// Links a class to a teacher (idempotent); [`StoreError::NotFound`] for an unknown
+    /// teacher or class.
+    fn assign_teacher(&self, class: Uuid, teacher: &str) -> Result<(), StoreError>;
+    /// Stores a dashboard session by the sha256 of its cookie token, valid for `ttl_secs`
+    /// from now; expired sessions are deleted on the way.
+    fn create_session(
+        &self,
+        token_hash: &str,
+        teacher: &str,
+        ttl_secs: u64,
+    ) -> Result<(), StoreError>;
+    /// The teacher of an unexpired session.
+    fn session_teacher(&self, token_hash: &str) -> Result<Option<Teacher>, StoreError>;
+    /// Ends a session (no error if there is none).
+    fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Every stored event of a learner on the class roster or of a device enrolled in the
+    /// class, each once, ordered by device and seq, with its re-grading if there is one.
+    fn class_activity(&self, class: Uuid) -> Result<Vec<Activity>, StoreError>;
 }
 
 /// sha256 hex of a secret (token or enrolment code).

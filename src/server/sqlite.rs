@@ -6,6 +6,8 @@
 //! number of the last applied migration from `migrations/`, each applied in its own
 //! transaction; a file from a newer aktovka is refused untouched.
 
+mod dashboard;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -14,13 +16,16 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::regrade::{Regrade, RegradeStatus};
-use super::{Class, Device, PublishedBundle, RosterLearner, ServerStore, StoreError};
+use super::{
+    Activity, Class, Device, PublishedBundle, RosterLearner, ServerStore, StoreError, Teacher,
+};
 use crate::progress::Event;
 
 /// Append only; never edit a landed migration.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_regrade.sql"),
+    include_str!("migrations/0003_dashboard.sql"),
 ];
 
 /// The schema version this program writes and understands.
@@ -482,5 +487,38 @@ impl ServerStore for SqliteStore {
             .conn()
             .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))?;
         Ok(to_u64(n))
+    }
+
+    fn teacher(&self, name: &str) -> Result<Option<Teacher>, StoreError> {
+        dashboard::teacher(&self.conn(), name)
+    }
+
+    fn classes_of(&self, teacher: &str) -> Result<Vec<Class>, StoreError> {
+        dashboard::classes_of(&self.conn(), teacher)
+    }
+
+    fn assign_teacher(&self, class: Uuid, teacher: &str) -> Result<(), StoreError> {
+        dashboard::assign_teacher(&self.conn(), class, teacher)
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        teacher: &str,
+        ttl_secs: u64,
+    ) -> Result<(), StoreError> {
+        dashboard::create_session(&self.conn(), token_hash, teacher, ttl_secs)
+    }
+
+    fn session_teacher(&self, token_hash: &str) -> Result<Option<Teacher>, StoreError> {
+        dashboard::session_teacher(&self.conn(), token_hash)
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        dashboard::delete_session(&self.conn(), token_hash)
+    }
+
+    fn class_activity(&self, class: Uuid) -> Result<Vec<Activity>, StoreError> {
+        dashboard::class_activity(&self.conn(), class)
     }
 }
