@@ -56,6 +56,18 @@ pub enum Command {
         /// CSV se jmény žáků / CSV of learner names
         #[arg(long)]
         learners: Option<PathBuf>,
+        /// Učitel, který třídu uvidí na přehledu / the teacher who sees the class on the dashboard
+        #[arg(long)]
+        teacher: Option<String>,
+    },
+    /// Přiřadí třídu učiteli (přehled učitele) / let a teacher see a class on the dashboard
+    Assign {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        class: String,
+        #[arg(long)]
+        teacher: String,
     },
     /// Přidá žáky z CSV do třídy / import learners into a class from CSV
     ImportLearners {
@@ -167,13 +179,34 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             data,
             name,
             learners,
+            teacher,
         } => {
             let store = open(&data.data)?;
+            if let Some(t) = &teacher {
+                anyhow::ensure!(
+                    store.teacher(t)?.is_some(),
+                    "neznámý učitel / unknown teacher: {t}"
+                );
+            }
             let c = store.add_class(&name)?;
             println!("třída / class {} ({})", c.name, c.id);
             if let Some(csv) = learners {
                 import(&store, &c, &csv)?;
             }
+            if let Some(t) = teacher {
+                store.assign_teacher(c.id, &t)?;
+                println!("třída přiřazena / class assigned: {} → {t}", c.name);
+            }
+        }
+        Command::Assign {
+            data,
+            class: name,
+            teacher,
+        } => {
+            let store = open(&data.data)?;
+            let c = class(&store, &name)?;
+            store.assign_teacher(c.id, &teacher)?;
+            println!("třída přiřazena / class assigned: {} → {teacher}", c.name);
         }
         Command::ImportLearners {
             data,
