@@ -17,6 +17,7 @@
 //! Called by `aktovka server …` (src/cli/server.rs) and by the tests.
 
 pub mod api;
+pub mod postgres;
 pub mod regrade;
 pub mod sqlite;
 
@@ -38,6 +39,10 @@ pub enum StoreError {
     /// Occurs when the database fails: disk full or read-only, locked, a query failed.
     #[error("databáze serveru / server database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// Occurs when PostgreSQL fails: it cannot be reached, refuses the login, or a query
+    /// failed ([`postgres::PostgresStore`]).
+    #[error("databáze serveru (PostgreSQL) / server database (PostgreSQL): {0}")]
+    Postgres(String),
     /// Occurs when the file is not a server store this program can use (not SQLite, or
     /// written by a newer aktovka).
     #[error("{0}")]
