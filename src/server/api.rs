@@ -214,7 +214,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/push", post(push))
         .route("/api/v1/bundles/{course}/{version}", get(bundle))
         .fallback(|| async { ApiError::NotFound("neznámá adresa / unknown route".into()) })
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(super::dashboard::router(state, super::dashboard::Options::default()))
 }
 
 /// Runs the server on an already bound listener until the process ends; `ready` is

@@ -17,6 +17,7 @@
 //! Called by `aktovka server …` (src/cli/server.rs) and by the tests.
 
 pub mod api;
+pub mod dashboard;
 pub mod postgres;
 pub mod regrade;
 pub mod sqlite;
