@@ -8,6 +8,7 @@ mod browser;
 mod bundle_hostile;
 mod course_build;
 mod course_check;
+mod dashboard;
 mod import_mdbook;
 mod learner;
 mod plugin_binary_password;
