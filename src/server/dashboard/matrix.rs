@@ -6,7 +6,8 @@
 //! - Columns are the lessons and exercises of the newest published bundle of the course,
 //!   in its order; exercises and lessons seen in events but not in that bundle (an older
 //!   version, an unpublished course) follow, titled by their id.
-//! - Rows are every learner on the roster (also those with no activity, by name), then
+//! - Rows are every learner on the roster (also those with no activity), alphabetically
+//!   with diacritics folded (`Čech` before `Dvořák`), then
 //!   every other learner with activity in the course (shown as unknown, by short id):
 //!   an event is never dropped for its learner.
 //! - An attempt counts with the server's score when the server re-graded it, else with the
@@ -22,6 +23,7 @@ use crate::bundle::manifest::Manifest;
 use crate::progress::EventKind;
 use crate::server::regrade::RegradeStatus;
 use crate::server::{Activity, RosterLearner};
+use crate::text::fold_diacritics;
 
 /// A column: an id and what to call it.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +134,11 @@ pub fn build(
         .iter()
         .map(|l| new_row(l.id, Some(l.name.clone())))
         .collect();
+    // Alphabetical as a Czech reader expects it, not by bytes (`Č` would follow `Z`).
+    rows.sort_by_cached_key(|r| {
+        let name = r.name.clone().unwrap_or_default();
+        (fold_diacritics(&name.to_lowercase()), name)
+    });
     let index: HashMap<Uuid, usize> = rows
         .iter()
         .enumerate()
@@ -309,12 +316,16 @@ mod tests {
             ),
             other_course,
         ];
-        let m = build("c", None, &[adam.clone(), eva.clone()], &activity);
+        let cech = RosterLearner {
+            id: Uuid::new_v4(),
+            name: "Čeněk".into(),
+        };
+        let m = build("c", None, &[adam.clone(), eva.clone(), cech], &activity);
         let ids: Vec<&str> = m.exercises.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["x", "y"]);
         let names: Vec<Option<&str>> = m.rows.iter().map(|r| r.name.as_deref()).collect();
-        assert_eq!(names, [Some("Adam"), Some("Eva"), None]);
-        let x = m.rows[1].cell("x").expect("Eva's cell");
+        assert_eq!(names, [Some("Adam"), Some("Čeněk"), Some("Eva"), None]);
+        let x = m.rows[2].cell("x").expect("Eva's cell");
         assert_eq!(
             (x.attempts, x.best, x.passed, x.mismatches),
             (3, 0.5, false, 1)
@@ -323,7 +334,7 @@ mod tests {
             m.rows[0].cells.is_empty(),
             "Adam did nothing in this course"
         );
-        let y = m.rows[2].cell("y").expect("the stranger's cell");
+        let y = m.rows[3].cell("y").expect("the stranger's cell");
         assert_eq!((y.attempts, y.best), (1, 0.75));
         assert_eq!(m.exercise_totals("x"), (0, 1, 3));
         assert_eq!(
