@@ -14,14 +14,19 @@ use crate::util::fixture;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// A running `aktovka learn`; killed (SIGKILL on Unix) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Server {
     /// Starts the server on `args` (bundles or course dirs) with `data` as data directory.
-    fn start(data: &Path, args: &[&Path]) -> Server {
+    pub(crate) fn start(data: &Path, args: &[&Path]) -> Server {
+        Server::start_with(data, args, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    pub(crate) fn start_with(data: &Path, args: &[&Path], env: &[(&str, &str)]) -> Server {
         let log = std::fs::File::create(data.join(format!(
             "server-{}.log",
             std::time::SystemTime::now()
@@ -36,6 +41,7 @@ impl Server {
             .args(args)
             .args(["--no-open", "--port", "0", "--data"])
             .arg(data)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -75,10 +81,10 @@ impl Drop for Server {
 }
 
 #[derive(Debug)]
-struct Resp {
-    status: u16,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Resp {
@@ -89,19 +95,19 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
 
-    fn expect(self, status: u16) -> Resp {
+    pub(crate) fn expect(self, status: u16) -> Resp {
         assert_eq!(self.status, status, "status; body:\n{}", self.body);
         self
     }
 }
 
 /// A browser-like client: keeps cookies, sends our Host unless told otherwise.
-struct Client<'a> {
+pub(crate) struct Client<'a> {
     server: &'a Server,
     cookies: BTreeMap<String, String>,
 }
 
-struct Req<'c> {
+pub(crate) struct Req<'c> {
     method: &'c str,
     path: String,
     headers: Vec<(String, String)>,
@@ -124,14 +130,14 @@ impl<'c> Req<'c> {
 }
 
 impl<'a> Client<'a> {
-    fn new(server: &'a Server) -> Self {
+    pub(crate) fn new(server: &'a Server) -> Self {
         Client {
             server,
             cookies: BTreeMap::new(),
         }
     }
 
-    fn get(&self, path: &str) -> Req<'static> {
+    pub(crate) fn get(&self, path: &str) -> Req<'static> {
         Req {
             method: "GET",
             path: path.to_owned(),
@@ -149,7 +155,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn send(&mut self, req: Req) -> Resp {
+    pub(crate) fn send(&mut self, req: Req) -> Resp {
         let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
         let has_host = req
             .headers
@@ -199,7 +205,7 @@ impl<'a> Client<'a> {
     }
 
     /// The per-run token, read from a page's hidden form field.
-    fn token(&mut self) -> String {
+    pub(crate) fn token(&mut self) -> String {
         let page = self.send(self.get("/")).expect(200);
         let at = page
             .body
@@ -220,7 +226,7 @@ impl<'a> Client<'a> {
     }
 
     /// The id of the first learner on the picker.
-    fn first_learner_id(&mut self) -> String {
+    pub(crate) fn first_learner_id(&mut self) -> String {
         let home = self.send(self.get("/")).expect(200);
         let at = home
             .body
@@ -231,7 +237,7 @@ impl<'a> Client<'a> {
     }
 
     /// Picks a learner, with a PIN or without.
-    fn pick(&mut self, token: &str, id: &str, pin: Option<&str>) -> Resp {
+    pub(crate) fn pick(&mut self, token: &str, id: &str, pin: Option<&str>) -> Resp {
         let mut form = vec![("token", token), ("learner", id)];
         if let Some(pin) = pin {
             form.push(("pin", pin));
@@ -240,7 +246,7 @@ impl<'a> Client<'a> {
         self.send(req)
     }
 
-    fn answer(&mut self, token: &str, answer: &str) -> Resp {
+    pub(crate) fn answer(&mut self, token: &str, answer: &str) -> Resp {
         let req = self
             .post("/c/mini/x/skola-1")
             .header("Origin", &self.server.origin())

@@ -661,7 +661,7 @@ fn version_1_file_is_migrated_keeping_its_data() {
     assert_eq!(rows_v1.len(), 5);
 
     let store = ProgressStore::open(&path).unwrap();
-    assert_eq!(CURRENT_VERSION, 2);
+    assert_eq!(CURRENT_VERSION, 3);
     assert_eq!(user_version(&path), i64::from(CURRENT_VERSION));
     assert!(index_exists(&path));
     assert_eq!(

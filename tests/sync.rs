@@ -17,14 +17,14 @@ use crate::util::fixture;
 
 const PASSWORD: &str = "tajne-heslo-123";
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aktovka"));
     c.env("AKTOVKA_PASSWORD", PASSWORD);
     c
 }
 
 /// Runs an admin command and returns its stdout; panics with both streams on failure.
-fn admin(args: &[&str]) -> String {
+pub(crate) fn admin(args: &[&str]) -> String {
     let out = bin().args(args).output().expect("run aktovka");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -313,7 +313,7 @@ fn push(server: &Server, token: &str, events: &[Event]) -> (u16, Value) {
     (r.status().as_u16(), r.json_value())
 }
 
-fn built_bundle() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn built_bundle() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("mini.aktovka");
     let run = bin()

@@ -10,6 +10,7 @@ mod course_build;
 mod course_check;
 mod dashboard;
 mod import_mdbook;
+mod laptop_sync;
 mod learner;
 mod plugin_binary_password;
 mod plugin_spreadsheet;

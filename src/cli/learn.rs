@@ -2,10 +2,13 @@
 //! pupils' app. Course directories are checked and built into `<data>/built/` first; then
 //! [`aktovka::learner::serve`] runs until the process is stopped. The first line on stdout
 //! is the app's address (scripts and tests read it); everything else goes to stderr.
+//! An enrolled data directory is synced in the background (`AKTOVKA_SYNC_INTERVAL_SECS`,
+//! default 300, and `AKTOVKA_SYNC_AFTER_ATTEMPT_SECS`, default 5, pace it).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aktovka::build;
 use aktovka::learner::{self, Library, Options};
@@ -54,6 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         data,
         port: args.port.unwrap_or(DEFAULT_PORT),
         any_port_if_taken: args.port.is_none(),
+        sync: sync_schedule()?,
     };
     let no_open = args.no_open;
     learner::serve(&options, |url, library: &Library| {
@@ -75,6 +79,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
     .context("aplikaci pro žáky nelze spustit / cannot run the learner app")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Environment variables that pace the background sync (seconds, fractions allowed):
+/// between two syncs, and from a recorded attempt to the sync that carries it.
+const SYNC_INTERVAL_ENV: &str = "AKTOVKA_SYNC_INTERVAL_SECS";
+const SYNC_AFTER_ATTEMPT_ENV: &str = "AKTOVKA_SYNC_AFTER_ATTEMPT_SECS";
+
+/// The background sync's schedule: the defaults, or the environment's values.
+fn sync_schedule() -> anyhow::Result<learner::background::Schedule> {
+    let mut schedule = learner::background::Schedule::default();
+    for (name, slot) in [
+        (SYNC_INTERVAL_ENV, &mut schedule.interval),
+        (SYNC_AFTER_ATTEMPT_ENV, &mut schedule.after_attempt),
+    ] {
+        let Ok(text) = std::env::var(name) else {
+            continue;
+        };
+        *slot = text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .with_context(|| {
+                format!("{name}={text:?} není počet sekund / is not a number of seconds")
+            })?;
+    }
+    Ok(schedule)
 }
 
 /// Checks and builds a course directory into `<data>/built/`; `None` when the course has

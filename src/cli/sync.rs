@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aktovka::sync::{self, Step, SyncError, SyncOptions};
+use aktovka::sync::{self, RosterReport, Step, SyncError, SyncOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +80,11 @@ impl Bars {
                     b.inc(bytes);
                 }
             }
+            Step::Waiting => {
+                eprintln!(
+                    "čekám, až doběhne jiná synchronizace / waiting for another sync to finish"
+                );
+            }
             Step::Retry { error, delay } => {
                 eprintln!(
                     "opakuji za / retrying in {:.1} s: {error}",
@@ -95,6 +100,24 @@ impl Bars {
                 b.finish_and_clear();
             }
         }
+    }
+}
+
+/// One line per change the roster made on this laptop.
+fn print_roster(r: &RosterReport) {
+    for name in &r.added {
+        println!("nový žák / new learner: {name}");
+    }
+    for name in &r.linked {
+        println!("propojeno se seznamem třídy / linked to the class roster: {name}");
+    }
+    for (from, to) in &r.renamed {
+        println!("přejmenováno / renamed: {from} → {to}");
+    }
+    for name in &r.skipped {
+        eprintln!(
+            "žák ze seznamu třídy vynechán (jméno nelze použít) / roster learner skipped (name not usable): {name}"
+        );
     }
 }
 
@@ -121,9 +144,7 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<ExitCode> {
     match result {
         Ok(r) => {
             println!("zapsáno do třídy / enrolled in class {}", r.class);
-            for name in r.learners_added {
-                println!("nový žák / new learner: {name}");
-            }
+            print_roster(&r.roster);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => exit_for(e),
@@ -150,9 +171,7 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<ExitCode> {
                 "odesláno / pushed {} (potvrzeno do / acknowledged up to {})",
                 r.pushed, r.acknowledged
             );
-            for name in r.learners_added {
-                println!("nový žák / new learner: {name}");
-            }
+            print_roster(&r.roster);
             for b in r.bundles_installed {
                 println!("nainstalováno / installed {b}");
             }

@@ -315,6 +315,33 @@ impl Library {
         lib
     }
 
+    /// Opens the library again from the same places, keeping the already open courses
+    /// whose bundle file is still there (their caches stay warm).
+    pub fn reopen(&self, given: &[PathBuf], data: &Path) -> Library {
+        let mut lib = Library::default();
+        for path in given.iter().cloned().chain(library_files(data)) {
+            let known = self
+                .courses
+                .iter()
+                .find(|c| c.bundle().path() == path.as_path())
+                .cloned();
+            let course = match known {
+                Some(c) => c,
+                None => match Course::open(&path) {
+                    Ok(c) => Arc::new(c),
+                    Err(e) => {
+                        lib.refused.push((path, e.to_string()));
+                        continue;
+                    }
+                },
+            };
+            if lib.course(course.id()).is_none() {
+                lib.courses.push(course);
+            }
+        }
+        lib
+    }
+
     pub fn course(&self, id: &str) -> Option<&Arc<Course>> {
         self.courses.iter().find(|c| c.id() == id)
     }

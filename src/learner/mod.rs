@@ -5,7 +5,9 @@
 //! Shape: [`serve`] opens the [`library::Library`], the [`ProgressStore`] and one
 //! [`Sandbox`], binds a loopback socket and runs the axum router from [`routes`] on a small
 //! tokio runtime. Handlers are thin; blocking work (SQLite, plugin calls) runs on tokio's
-//! blocking pool.
+//! blocking pool. When the data directory is enrolled with a school server, a
+//! [`background`] thread syncs it and the header shows when it last did; a newer bundle
+//! it installs replaces the library without a restart.
 //!
 //! Security model of a local app (see `docs/learner.md`): the socket is loopback only; the
 //! `Host` header must name the loopback address and our port (defeats DNS rebinding); every
@@ -15,6 +17,7 @@
 //! SameSite=Strict cookie. Invariant: an attempt is durably recorded before its feedback is
 //! shown.
 
+pub mod background;
 pub mod exercise;
 mod guard;
 pub mod i18n;
@@ -25,7 +28,7 @@ mod routes;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use uuid::Uuid;
 
@@ -49,6 +52,8 @@ pub struct Options {
     /// When `port` is taken, take a free one instead of failing (for the default port:
     /// a second app already running must not stop a pupil).
     pub any_port_if_taken: bool,
+    /// When the background sync runs (only while the data directory is enrolled).
+    pub sync: background::Schedule,
 }
 
 /// Why the server could not start or stopped.
@@ -74,7 +79,13 @@ pub enum LearnerError {
 
 /// What every handler shares.
 pub struct AppState {
-    pub library: Library,
+    /// Swapped whole when a background sync installs a newer bundle; a request works on
+    /// the snapshot it took ([`AppState::library`]).
+    library: RwLock<Arc<Library>>,
+    /// The bundles given on the command line, kept for reopening the library.
+    given: Vec<PathBuf>,
+    data: PathBuf,
+    pub sync: Arc<background::SyncStatus>,
     pub store: Arc<ProgressStore>,
     pub sandbox: Arc<Sandbox>,
     /// This run's token, required on every state-changing request.
@@ -93,7 +104,10 @@ impl AppState {
         let store = ProgressStore::open(&options.data.join(PROGRESS_FILE))?;
         let sandbox = Sandbox::new(Some(crate::paths::module_cache_dir(&options.data)))?;
         Ok(AppState {
-            library: Library::open(&options.bundles, &options.data),
+            library: RwLock::new(Arc::new(Library::open(&options.bundles, &options.data))),
+            given: options.bundles.clone(),
+            data: options.data.clone(),
+            sync: Arc::new(background::SyncStatus::new(&options.data)),
             store: Arc::new(store),
             sandbox: Arc::new(sandbox),
             token: random_hex(32)?,
@@ -101,6 +115,24 @@ impl AppState {
             sessions: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The library as it is now.
+    pub fn library(&self) -> Arc<Library> {
+        self.library
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reopens the library after the installed bundles changed; courses whose file did not
+    /// change are kept with their caches.
+    pub fn reload_library(&self) {
+        let fresh = Arc::new(self.library().reopen(&self.given, &self.data));
+        *self
+            .library
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
     }
 
     /// The origins this server accepts in `Origin` and `Host`.
@@ -145,10 +177,21 @@ pub fn serve(options: &Options, ready: impl FnOnce(&str, &Library)) -> Result<()
         .worker_threads(2)
         .enable_io()
         .build()?;
+    let weak = Arc::downgrade(&state);
+    background::start(
+        options.data.clone(),
+        state.sync.clone(),
+        options.sync.clone(),
+        move || {
+            if let Some(state) = weak.upgrade() {
+                state.reload_library();
+            }
+        },
+    )?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let app = routes::router(state.clone());
-        ready(&format!("http://127.0.0.1:{port}/"), &state.library);
+        ready(&format!("http://127.0.0.1:{port}/"), &state.library());
         axum::serve(listener, app).await
     })?;
     Ok(())

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use crate::bundle::ManifestLesson;
 use crate::progress::{CourseProgress, Learner};
 
+use super::background::{StatusSnapshot, SyncState};
 use super::i18n::Lang;
 use super::library::Course;
 
@@ -54,6 +55,49 @@ pub struct Ctx<'a> {
     pub query: &'a [(String, String)],
     /// The search box's current text.
     pub search: &'a str,
+    /// The school sync line of the header; `None` leaves it out (error pages).
+    pub sync: Option<SyncLine>,
+}
+
+/// The sync status as the header shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SyncLine {
+    /// [`SyncState::code`]: `not_enrolled`, `pending`, `synced`, `unreachable`, `failed`.
+    pub state: &'static str,
+    pub text: String,
+}
+
+impl SyncLine {
+    /// The line for a status, in `lang`.
+    pub fn new(lang: Lang, status: &StatusSnapshot) -> SyncLine {
+        let ago = status.age_secs().map(|secs| ago(lang, secs));
+        let text = match (status.state, ago) {
+            (SyncState::NotEnrolled, _) => lang.t("sync_not_enrolled").to_owned(),
+            (SyncState::Failed, _) => lang.t("sync_failed").to_owned(),
+            (SyncState::Unreachable, Some(ago)) => lang.tf("sync_unreachable", &[("ago", &ago)]),
+            (SyncState::Unreachable, None) => lang.t("sync_unreachable_never").to_owned(),
+            (SyncState::Synced | SyncState::Pending, Some(ago)) => {
+                lang.tf("sync_synced", &[("ago", &ago)])
+            }
+            (SyncState::Synced | SyncState::Pending, None) => lang.t("sync_pending").to_owned(),
+        };
+        SyncLine {
+            state: status.state.code(),
+            text,
+        }
+    }
+}
+
+/// "před 5 min" / "5 min ago".
+fn ago(lang: Lang, secs: u64) -> String {
+    let n = |v: u64| v.to_string();
+    match secs {
+        0..60 => lang.t("sync_ago_now").to_owned(),
+        60..3600 => lang.tf("sync_ago_minutes", &[("n", &n(secs / 60))]),
+        3600..86_400 => lang.tf("sync_ago_hours", &[("n", &n(secs / 3600))]),
+        86_400..172_800 => lang.t("sync_ago_day").to_owned(),
+        _ => lang.tf("sync_ago_days", &[("n", &n(secs / 86_400))]),
+    }
 }
 
 /// The common frame: header with search, learner and language switch; main; footer.
@@ -76,6 +120,15 @@ pub fn layout(ctx: &Ctx, title: &str, body_class: &str, main: &str) -> String {
         ),
         None => String::new(),
     };
+    // `role="status"`: a screen reader announces the line when app.js updates it.
+    let sync_line = match &ctx.sync {
+        Some(line) => format!(
+            "<p id=\"sync-status\" class=\"sync-status\" role=\"status\" data-state=\"{}\">{}</p>\n",
+            line.state,
+            esc(&line.text)
+        ),
+        None => String::new(),
+    };
     format!(
         "<!doctype html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -92,7 +145,7 @@ pub fn layout(ctx: &Ctx, title: &str, body_class: &str, main: &str) -> String {
 <input id=\"search\" name=\"q\" type=\"search\" value=\"{search}\" placeholder=\"{placeholder}\" autocomplete=\"off\" aria-controls=\"search-results\">\n\
 <button type=\"submit\">{search_button}</button>\n\
 <div id=\"search-results\" aria-live=\"polite\" data-none=\"{search_none}\" hidden></div>\n\
-</form>\n{learner_box}\n\
+</form>\n{learner_box}\n{sync_line}\
 <a id=\"lang-switch\" href=\"{switch}\" hreflang=\"{other_code}\" lang=\"{other_code}\" title=\"{switch_label}\">{switch_text}</a>\n\
 </div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n{main}\n</main>\n\
 <footer class=\"site-footer\"><p>{footer}</p></footer>\n</body>\n</html>\n",

@@ -21,7 +21,7 @@ use super::exercise::{self, ExerciseView, Outcome};
 use super::guard::{self, BUNDLE_FILE_CSP, cookie};
 use super::i18n::Lang;
 use super::library::{Course, Segment, lock};
-use super::pages::{self, Ctx, SearchResult, url_part};
+use super::pages::{self, Ctx, SearchResult, SyncLine, url_part};
 use super::{AppState, random_hex};
 use crate::sandbox::abi::exercise_seed;
 
@@ -44,6 +44,7 @@ pub fn router(state: Shared) -> Router {
         .route("/c/{course}/lessons/{file}", get(lesson_file))
         .route("/search", get(search))
         .route("/progress", get(progress_page))
+        .route("/sync/status", get(sync_status))
         .route("/static/{file}", get(static_file))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
@@ -106,6 +107,7 @@ impl Visit {
             path: &self.path,
             query: &self.query,
             search,
+            sync: Some(SyncLine::new(self.lang, &state.sync.snapshot())),
         }
     }
 
@@ -154,6 +156,7 @@ impl IntoResponse for Fail {
             path: "/",
             query: &[],
             search: "",
+            sync: None,
         };
         (self.status, html(pages::error(&ctx, key))).into_response()
     }
@@ -217,7 +220,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 fn course_of(state: &AppState, visit: &Visit, id: &str) -> Result<Arc<Course>, Fail> {
     state
-        .library
+        .library()
         .course(id)
         .cloned()
         .ok_or_else(|| visit.fail(StatusCode::NOT_FOUND))
@@ -239,6 +242,8 @@ async fn library_response(
 ) -> Result<Response, Fail> {
     let st = state.clone();
     let learner = visit.learner.as_ref().map(|l| l.id);
+    let lib = state.library();
+    let courses = lib.courses.clone();
     let (learners, progress) = blocking(visit.lang, move || {
         let learners = if learner.is_none() {
             st.store.learners()?
@@ -246,7 +251,7 @@ async fn library_response(
             Vec::new()
         };
         let mut progress = Vec::new();
-        for c in &st.library.courses {
+        for c in &courses {
             progress.push(match learner {
                 Some(id) => Some(st.store.course_progress(id, c.id())?),
                 None => None,
@@ -255,8 +260,7 @@ async fn library_response(
         Ok((learners, progress))
     })
     .await?;
-    let courses: Vec<(&Course, Option<CourseProgress>)> = state
-        .library
+    let courses: Vec<(&Course, Option<CourseProgress>)> = lib
         .courses
         .iter()
         .map(|c| c.as_ref())
@@ -341,7 +345,9 @@ async fn pick_learner(
         let ok = match (&pin, l.has_pin) {
             (_, false) => true,
             (None, true) => false,
-            (Some(p), true) => st.store.check_pin(id, Some(p))?,
+            // The learner found, not the id asked: a linked profile's PIN is its roster
+            // learner's.
+            (Some(p), true) => st.store.check_pin(l.id, Some(p))?,
         };
         Ok((Some(l), ok))
     })
@@ -540,6 +546,7 @@ async fn grade(
                 if v.passed {
                     complete_lesson_if_done(&st, &c, learner, &ex.lesson)?;
                 }
+                st.sync.nudge();
                 Outcome::Graded(v)
             }
             Err(e) => {
@@ -686,11 +693,10 @@ async fn search(State(state): State<Shared>, visit: Visit) -> Result<Response, F
     } else {
         SEARCH_PAGE_HITS
     };
-    let st = state.clone();
+    let lib = state.library();
     let query = q.clone();
     let results = blocking(visit.lang, move || {
-        let indexes: Vec<(&str, &crate::search::SearchIndex)> = st
-            .library
+        let indexes: Vec<(&str, &crate::search::SearchIndex)> = lib
             .courses
             .iter()
             .filter_map(|c| c.index().map(|i| (c.id(), i)))
@@ -699,8 +705,7 @@ async fn search(State(state): State<Shared>, visit: Visit) -> Result<Response, F
         Ok(hits
             .into_iter()
             .map(|(course, h)| {
-                let course_title = st
-                    .library
+                let course_title = lib
                     .course(&course)
                     .map(|c| c.manifest().course.title.clone())
                     .unwrap_or_default();
@@ -734,22 +739,41 @@ async fn progress_page(State(state): State<Shared>, visit: Visit) -> Result<Resp
         return Ok(to_picker());
     };
     let st = state.clone();
+    let lib = state.library();
+    let courses = lib.courses.clone();
     let all = blocking(visit.lang, move || {
-        st.library
-            .courses
+        courses
             .iter()
             .map(|c| st.store.course_progress(learner, c.id()))
             .collect::<Result<Vec<_>, _>>()
     })
     .await?;
-    let courses: Vec<(&Course, CourseProgress)> = state
-        .library
-        .courses
-        .iter()
-        .map(|c| c.as_ref())
-        .zip(all)
-        .collect();
+    let courses: Vec<(&Course, CourseProgress)> =
+        lib.courses.iter().map(|c| c.as_ref()).zip(all).collect();
     Ok(html(pages::progress(&visit.ctx(&state, ""), &courses)).into_response())
+}
+
+/// `GET /sync/status`: the header's sync line as JSON, for app.js to refresh it.
+#[derive(serde::Serialize)]
+struct SyncStatusJson {
+    state: &'static str,
+    text: String,
+    last_synced: Option<String>,
+    running: bool,
+}
+
+async fn sync_status(State(state): State<Shared>, visit: Visit) -> Response {
+    let status = state.sync.snapshot();
+    let line = SyncLine::new(visit.lang, &status);
+    let mut resp = json(&SyncStatusJson {
+        state: line.state,
+        text: line.text,
+        last_synced: status.last_synced,
+        running: status.running,
+    });
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 const APP_CSS: &str = include_str!("static/app.css");

@@ -84,6 +84,26 @@ pub struct Learner {
     pub created_at: String,
 }
 
+/// What [`ProgressStore::add_learner_with_id`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterChange {
+    /// A new profile under the roster's id.
+    Added,
+    /// A new profile under the roster's id that took over the name (and PIN) of the local
+    /// profile `local`, created on this laptop before enrolment; `local`'s events count
+    /// for it.
+    Linked {
+        local: Uuid,
+    },
+    /// The profile was renamed (the roster's name changed).
+    Renamed {
+        from: String,
+    },
+    Unchanged,
+    /// Another roster learner holds the name on this laptop: nothing was changed.
+    NameTaken,
+}
+
 /// An event before the store has given it an id, a device, a seq and a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
@@ -271,7 +291,9 @@ impl ProgressStore {
     pub fn learners(&self) -> Result<Vec<Learner>, ProgressError> {
         let conn = self.conn();
         let mut stmt =
-            conn.prepare("SELECT id, name, pin_hash IS NOT NULL, created_at FROM learner")?;
+            conn.prepare(
+            "SELECT id, name, pin_hash IS NOT NULL, created_at FROM learner WHERE merged_into IS NULL",
+        )?;
         let rows = stmt.query_map([], learner_row)?;
         let mut learners = rows.collect::<Result<Vec<_>, _>>()?;
         learners.sort_by_cached_key(|l| learner::sort_key(&l.name));
@@ -283,14 +305,7 @@ impl ProgressStore {
     pub fn add_learner(&self, name: &str, pin: Option<&str>) -> Result<Learner, ProgressError> {
         let name = learner::normalize_name(name)?;
         let key = learner::name_key(&name);
-        let (salt, hash) = match pin {
-            Some(pin) => {
-                learner::validate_pin(pin)?;
-                let salt = Uuid::new_v4().into_bytes();
-                (Some(hex::encode(salt)), Some(learner::pin_hash(&salt, pin)))
-            }
-            None => (None, None),
-        };
+        let (salt, hash) = pin_columns(pin)?;
         let id = Uuid::new_v4();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -317,12 +332,108 @@ impl ProgressStore {
         })
     }
 
-    /// One learner, or `None` if the id names nobody.
+    /// Adds or updates a learner of the school's roster under the roster's own `id`, so
+    /// the events pushed for them name a learner the server knows. Idempotent: the same id
+    /// and name again changes nothing; the same id under a new name renames the profile.
+    ///
+    /// A local profile (added on this laptop, not from the roster) that holds the name is
+    /// the same pupil from before the laptop was enrolled: it is linked to the roster
+    /// learner (`merged_into`), leaves the picker, and hands over its PIN when `pin` is
+    /// `None`. Its events are immutable and keep its id; [`ProgressStore::events`] and the
+    /// progress derived from them count them for the roster learner, so nothing the pupil
+    /// did disappears. Another roster learner holding the name wins: nothing changes
+    /// ([`RosterChange::NameTaken`]).
+    pub fn add_learner_with_id(
+        &self,
+        id: Uuid,
+        name: &str,
+        pin: Option<&str>,
+    ) -> Result<RosterChange, ProgressError> {
+        let name = learner::normalize_name(name)?;
+        let key = learner::name_key(&name);
+        let (salt, hash) = pin_columns(pin)?;
+        let sid = id.to_string();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row("SELECT name FROM learner WHERE id = ?1", [&sid], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let holder: Option<(String, bool)> = tx
+            .query_row(
+                "SELECT id, roster FROM learner WHERE name_key = ?1 AND id <> ?2",
+                params![key, sid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let change = match (existing, holder) {
+            (Some(old), _) if old == name => RosterChange::Unchanged,
+            (_, Some((_, true))) => RosterChange::NameTaken,
+            (Some(old), holder) => {
+                if let Some((local, _)) = holder {
+                    link(&tx, &local, &sid)?;
+                }
+                tx.execute(
+                    "UPDATE learner SET name = ?2, name_key = ?3 WHERE id = ?1",
+                    params![sid, name, key],
+                )?;
+                RosterChange::Renamed { from: old }
+            }
+            (None, holder) => {
+                let created_at = now(&tx)?;
+                if let Some((local, _)) = &holder {
+                    free_name(&tx, local)?;
+                }
+                // Without a PIN of its own, the roster learner keeps the local profile's.
+                tx.execute(
+                    "INSERT INTO learner (id, name, name_key, pin_salt, pin_hash, created_at, roster)
+                     VALUES (?1, ?2, ?3,
+                             COALESCE(?4, (SELECT pin_salt FROM learner WHERE id = ?7)),
+                             COALESCE(?5, (SELECT pin_hash FROM learner WHERE id = ?7)),
+                             ?6, 1)",
+                    params![
+                        sid,
+                        name,
+                        key,
+                        salt,
+                        hash,
+                        created_at,
+                        holder.as_ref().map(|h| h.0.as_str())
+                    ],
+                )?;
+                match holder {
+                    None => RosterChange::Added,
+                    Some((local, _)) => {
+                        link(&tx, &local, &sid)?;
+                        RosterChange::Linked {
+                            local: Uuid::parse_str(&local).map_err(|e| {
+                                ProgressError::Corrupt(format!(
+                                    "poškozené id žáka / damaged learner id {local:?}: {e}"
+                                ))
+                            })?,
+                        }
+                    }
+                }
+            }
+        };
+        // A learner seen in the roster is a roster learner from now on, even one that
+        // existed locally under the same id.
+        tx.execute("UPDATE learner SET roster = 1 WHERE id = ?1", [&sid])?;
+        tx.commit()?;
+        Ok(change)
+    }
+
+    /// One learner, or `None` if the id names nobody. The id of a profile linked to a
+    /// roster learner gives the roster learner (a session opened before the link follows
+    /// it).
     pub fn learner(&self, id: Uuid) -> Result<Option<Learner>, ProgressError> {
         let conn = self.conn();
         Ok(conn
             .query_row(
-                "SELECT id, name, pin_hash IS NOT NULL, created_at FROM learner WHERE id = ?1",
+                "SELECT l.id, l.name, l.pin_hash IS NOT NULL, l.created_at
+                 FROM learner AS asked JOIN learner AS l ON l.id = COALESCE(asked.merged_into, asked.id)
+                 WHERE asked.id = ?1",
                 [id.to_string()],
                 learner_row,
             )
@@ -413,11 +524,13 @@ impl ProgressStore {
         })
     }
 
-    /// A learner's events in one course, in seq order.
+    /// A learner's events in one course, in seq order, with those of the local profiles
+    /// linked to them ([`ProgressStore::add_learner_with_id`]).
     pub fn events(&self, learner: Uuid, course: &str) -> Result<Vec<Event>, ProgressError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "{EVENT_SELECT} WHERE learner = ?1 AND course = ?2 ORDER BY seq, device"
+            "{EVENT_SELECT} WHERE learner IN (SELECT id FROM learner WHERE id = ?1 OR merged_into = ?1)
+             AND course = ?2 ORDER BY seq, device"
         ))?;
         let rows = stmt.query_map(params![learner.to_string(), course], event_row)?;
         rows.map(|r| r?).collect()
@@ -443,6 +556,38 @@ impl ProgressStore {
         let rows = stmt.query_map(params![self.device.to_string(), after, limit], event_row)?;
         rows.map(|r| r?).collect()
     }
+}
+
+/// `(pin_salt, pin_hash)` for a new learner: both `None` without a PIN.
+fn pin_columns(pin: Option<&str>) -> Result<(Option<String>, Option<String>), ProgressError> {
+    match pin {
+        Some(pin) => {
+            learner::validate_pin(pin)?;
+            let salt = Uuid::new_v4().into_bytes();
+            Ok((Some(hex::encode(salt)), Some(learner::pin_hash(&salt, pin))))
+        }
+        None => Ok((None, None)),
+    }
+}
+
+/// Frees a learner's name for another: its key becomes `merged:<id>`, which no name can be
+/// (43 characters, over [`MAX_NAME_CHARS`]). The visible name stays for the record.
+fn free_name(tx: &Connection, learner: &str) -> Result<(), ProgressError> {
+    tx.execute(
+        "UPDATE learner SET name_key = 'merged:' || id WHERE id = ?1",
+        [learner],
+    )?;
+    Ok(())
+}
+
+/// Links the local profile `local` to the roster learner `into` (which exists).
+fn link(tx: &Connection, local: &str, into: &str) -> Result<(), ProgressError> {
+    free_name(tx, local)?;
+    tx.execute(
+        "UPDATE learner SET merged_into = ?2 WHERE id = ?1",
+        params![local, into],
+    )?;
+    Ok(())
 }
 
 const EVENT_SELECT: &str =

@@ -16,6 +16,7 @@ use super::ProgressError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_event_learner_course.sql"),
+    include_str!("migrations/0003_roster_learners.sql"),
 ];
 
 /// The schema version this program writes and understands.

@@ -16,8 +16,14 @@
 //!   every entry before it replaces anything in the library.
 //! - Transient failures (no connection, timeouts, 5xx, 408, 429) are retried with
 //!   exponential backoff and full jitter; refusals (other 4xx) are not.
+//! - One sync of a data directory at a time: enrolment and sync hold an OS lock on
+//!   `<data>/sync.lock` ([`SyncLock`]), so the learner app's background sync and a manual
+//!   `aktovka sync` never push or install at once.
+//! - Roster learners are laptop profiles under the roster's own ids
+//!   ([`ProgressStore::add_learner_with_id`]), so the server can name whose events it gets.
 //!
-//! Called by `aktovka enroll` and `aktovka sync` (src/cli/sync.rs) and by the tests.
+//! Called by `aktovka enroll` and `aktovka sync` (src/cli/sync.rs), by the learner app's
+//! background sync (`crate::learner::background`) and by the tests.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -32,7 +38,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::learner::InstallError;
-use crate::progress::{self, ProgressError, ProgressStore};
+use crate::progress::{self, ProgressError, ProgressStore, RosterChange};
 use crate::server::api::{
     BundleInfo, EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse,
 };
@@ -41,6 +47,47 @@ use crate::server::api::{
 pub const CONFIG_FILE: &str = "sync.json";
 /// Where partial and finished downloads wait before being installed.
 pub const DOWNLOAD_DIR: &str = "downloads";
+/// The lock file that keeps two syncs of one data directory apart: the learner app's
+/// background sync and a manual `aktovka sync` or `aktovka enroll`.
+pub const LOCK_FILE: &str = "sync.lock";
+
+/// The data directory's sync lock (an OS file lock on `<data>/sync.lock`), held until
+/// dropped. The OS releases it when a process dies, so a killed sync never leaves it stuck.
+#[derive(Debug)]
+pub struct SyncLock {
+    _file: File,
+}
+
+impl SyncLock {
+    fn open(data: &Path) -> Result<(File, PathBuf), SyncError> {
+        std::fs::create_dir_all(data).map_err(io_err(data))?;
+        let path = data.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        Ok((file, path))
+    }
+
+    /// Takes the lock, waiting for a sync in progress to finish.
+    pub fn acquire(data: &Path) -> Result<SyncLock, SyncError> {
+        let (file, path) = SyncLock::open(data)?;
+        file.lock().map_err(io_err(&path))?;
+        Ok(SyncLock { _file: file })
+    }
+
+    /// Takes the lock if no other sync holds it.
+    pub fn try_acquire(data: &Path) -> Result<Option<SyncLock>, SyncError> {
+        let (file, path) = SyncLock::open(data)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SyncLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+        }
+    }
+}
 
 /// Errors of the sync client.
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +130,9 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    fn is_transient(&self) -> bool {
+    /// Whether trying again later may succeed (the network or the server is down), as
+    /// opposed to a refusal that needs a person (revoked device, conflict, bad code).
+    pub fn is_transient(&self) -> bool {
         match self {
             SyncError::Network(_) => true,
             SyncError::Server { status, .. } => *status >= 500 || *status == 408 || *status == 429,
@@ -196,6 +245,8 @@ pub enum Step {
     Downloaded {
         bytes: u64,
     },
+    /// Another sync of this data directory is running; this one waits for it.
+    Waiting,
     /// A request failed and will be retried after `delay`.
     Retry {
         error: String,
@@ -213,7 +264,8 @@ pub struct SyncReport {
     /// Set when the server's mark was below the local one: the server lost events (e.g. a
     /// restored backup) and they were sent again from this mark.
     pub resent_from: Option<u64>,
-    pub learners_added: Vec<String>,
+    /// What the roster changed on the laptop.
+    pub roster: RosterReport,
     /// `course version` of every bundle installed.
     pub bundles_installed: Vec<String>,
 }
@@ -222,7 +274,21 @@ pub struct SyncReport {
 #[derive(Debug, Clone)]
 pub struct EnrolReport {
     pub class: String,
-    pub learners_added: Vec<String>,
+    pub roster: RosterReport,
+}
+
+/// What applying the class roster changed on the laptop (names as in the roster).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RosterReport {
+    /// New profiles under their roster ids.
+    pub added: Vec<String>,
+    /// Profiles created on the laptop before enrolment, now linked to their roster learner.
+    pub linked: Vec<String>,
+    /// `(old, new)` names of roster learners renamed on the server.
+    pub renamed: Vec<(String, String)>,
+    /// Roster names the laptop could not take (refused by the name rules, or held by
+    /// another roster learner).
+    pub skipped: Vec<String>,
 }
 
 struct Api<'a> {
@@ -381,6 +447,7 @@ pub fn enroll(
     opts: &SyncOptions,
     observer: &dyn Fn(Step),
 ) -> Result<EnrolReport, SyncError> {
+    let _lock = wait_for_lock(data, observer)?;
     let store = ProgressStore::open(&data.join(progress::FILE_NAME))?;
     let api = Api::new(url, None, opts, observer)?;
     let answer = api.enrol(&EnrolRequest {
@@ -397,41 +464,73 @@ pub fn enroll(
         last_synced: None,
     }
     .save(data)?;
-    let learners_added = add_roster(&store, &answer.learners)?;
+    let roster = add_roster(&store, &answer.learners)?;
     Ok(EnrolReport {
         class: answer.class.name,
-        learners_added,
+        roster,
     })
 }
 
-/// Adds roster learners missing on the laptop (matched by name, ignoring case).
+/// Brings the laptop's learners in line with the class roster: each roster learner is a
+/// profile under the roster's id (see [`ProgressStore::add_learner_with_id`] for a pupil who
+/// had added themselves before enrolment). Learners missing from the roster are kept.
 fn add_roster(
     store: &ProgressStore,
     roster: &[crate::server::RosterLearner],
-) -> Result<Vec<String>, SyncError> {
-    let known: Vec<String> = store
-        .learners()?
-        .into_iter()
-        .map(|l| l.name.to_lowercase())
-        .collect();
-    let mut added = Vec::new();
+) -> Result<RosterReport, SyncError> {
+    let mut report = RosterReport::default();
     for l in roster {
-        if known.contains(&l.name.trim().to_lowercase()) {
-            continue;
-        }
-        match store.add_learner(&l.name, None) {
-            Ok(l) => added.push(l.name),
-            // A name the laptop refuses (too long, a near duplicate) is skipped, not fatal:
-            // the pupil can still be added by hand.
-            Err(ProgressError::Invalid(_)) => {}
+        match store.add_learner_with_id(l.id, &l.name, None) {
+            Ok(RosterChange::Added) => report.added.push(l.name.clone()),
+            Ok(RosterChange::Linked { .. }) => report.linked.push(l.name.clone()),
+            Ok(RosterChange::Renamed { from }) => report.renamed.push((from, l.name.clone())),
+            Ok(RosterChange::Unchanged) => {}
+            // A name the laptop refuses (too long, no letters) or holds for another roster
+            // learner is skipped, not fatal: the rest of the sync still happens.
+            Ok(RosterChange::NameTaken) | Err(ProgressError::Invalid(_)) => {
+                report.skipped.push(l.name.clone());
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(added)
+    Ok(report)
+}
+
+/// Takes the sync lock, telling the observer when it has to wait for another sync.
+fn wait_for_lock(data: &Path, observer: &dyn Fn(Step)) -> Result<SyncLock, SyncError> {
+    if let Some(lock) = SyncLock::try_acquire(data)? {
+        return Ok(lock);
+    }
+    observer(Step::Waiting);
+    SyncLock::acquire(data)
 }
 
 /// One sync: push every event the server lacks, then pull the roster and newer bundles.
+/// Waits while another sync of the same data directory runs ([`SyncLock`]).
 pub fn sync(
+    data: &Path,
+    opts: &SyncOptions,
+    observer: &dyn Fn(Step),
+) -> Result<SyncReport, SyncError> {
+    let _lock = wait_for_lock(data, observer)?;
+    sync_locked(data, opts, observer)
+}
+
+/// Like [`sync`], but gives up at once (`Ok(None)`) when another sync of the same data
+/// directory is running: the learner app's background sync never queues behind a manual
+/// one.
+pub fn try_sync(
+    data: &Path,
+    opts: &SyncOptions,
+    observer: &dyn Fn(Step),
+) -> Result<Option<SyncReport>, SyncError> {
+    match SyncLock::try_acquire(data)? {
+        Some(_lock) => sync_locked(data, opts, observer).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn sync_locked(
     data: &Path,
     opts: &SyncOptions,
     observer: &dyn Fn(Step),
@@ -485,7 +584,7 @@ pub fn sync(
     }
     report.acknowledged = mark;
     report.pushed = mark.saturating_sub(start);
-    report.learners_added = add_roster(&store, &pulled.learners)?;
+    report.roster = add_roster(&store, &pulled.learners)?;
     for b in newest_bundles(&pulled.bundles) {
         if installed_version(data, &b.course).is_some_and(|v| !is_newer(&b.version, &v)) {
             continue;

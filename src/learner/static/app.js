@@ -1,7 +1,8 @@
 // aktovka learner app: small progressive enhancements. Every page works without this file.
 // - live search results under the search box while typing;
 // - line numbers beside Karel's code editor (and Tab inserts spaces);
-// - answer drafts kept in localStorage so a reload before submitting loses nothing.
+// - answer drafts kept in localStorage so a reload before submitting loses nothing;
+// - the school sync line in the header refreshed from /sync/status.
 "use strict";
 
 (function () {
@@ -148,10 +149,30 @@
     });
   }
 
+  // ---- School sync line ---------------------------------------------------------------
+  function syncStatus() {
+    var line = document.getElementById("sync-status");
+    if (!line) return;
+    function refresh() {
+      if (document.hidden) return;
+      fetch("/sync/status", { headers: { Accept: "application/json" }, cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) return;
+          if (line.textContent !== s.text) line.textContent = s.text;
+          line.setAttribute("data-state", s.state);
+        })
+        .catch(function () { /* the app itself stopped: keep the last line */ });
+    }
+    setInterval(refresh, 20000);
+    document.addEventListener("visibilitychange", refresh);
+  }
+
   function start() {
     liveSearch();
     codeEditors();
     drafts();
+    syncStatus();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
