@@ -41,6 +41,8 @@ pub struct Cell {
     pub passed: bool,
     /// Attempts the server's re-grading disagreed with.
     pub mismatches: u32,
+    /// The highest score the laptop reported for those attempts (what it claimed).
+    pub claimed: f64,
 }
 
 /// One learner's row.
@@ -164,6 +166,7 @@ pub fn build(
                 passed,
                 ..
             } => {
+                let reported = score;
                 add_column(&mut exercises, exercise);
                 let (score, passed) = match regrade {
                     Some(r) if r.status != RegradeStatus::Unverifiable => {
@@ -183,6 +186,11 @@ pub fn build(
                     .as_ref()
                     .is_some_and(|r| r.status == RegradeStatus::Mismatch)
                 {
+                    cell.claimed = if cell.mismatches == 0 {
+                        *reported
+                    } else {
+                        cell.claimed.max(*reported)
+                    };
                     cell.mismatches += 1;
                 }
             }

@@ -154,7 +154,11 @@ fn cell_html(lang: Lang, cell: Option<&Cell>) -> String {
     let flag = if c.mismatches > 0 {
         format!(
             " <span class=\"flag\" title=\"{}\">⚑ {}</span>",
-            esc(t(lang, "flag_title")),
+            esc(&tf(
+                lang,
+                "flag_title",
+                &[("claimed", &lang.percent(c.claimed))]
+            )),
             esc(t(lang, "flag"))
         )
     } else {
