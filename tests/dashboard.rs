@@ -516,6 +516,10 @@ fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners
         j.contains("0 %") && j.contains("1×") && j.contains("⚑"),
         "{j}"
     );
+    assert!(
+        j.contains("Laptop nahlásil až 100 %"),
+        "what was claimed: {j}"
+    );
     let short = &stranger.simple().to_string()[..8];
     let s = row(&page, &format!("neznámý žák {short}"));
     assert!(

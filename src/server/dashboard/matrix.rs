@@ -338,6 +338,7 @@ mod tests {
             (x.attempts, x.best, x.passed, x.mismatches),
             (3, 0.5, false, 1)
         );
+        assert_eq!(x.claimed, 1.0, "what the laptop claimed");
         assert!(
             m.rows[0].cells.is_empty(),
             "Adam did nothing in this course"
