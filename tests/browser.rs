@@ -15,11 +15,11 @@ use crate::webdriver::{Browser, WdResult, chromium_installed, keys, screenshot_d
 
 /// How long to wait for anything the page does on its own: generous, because CI runs this
 /// beside the other tests on two cores; a passing run waits far less.
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
 /// Starts a browser, or returns `None` (after saying so loudly) when Chromium is missing
 /// outside CI.
-fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
+pub(crate) fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
     if !chromium_installed() {
         let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
         assert!(
@@ -48,7 +48,7 @@ fn browser_or_skip(width: u32, height: u32) -> Option<Browser> {
 
 /// Runs one named step; saves a screenshot either way and fails the test with the step's
 /// name, its error and the screenshot's path when it fails.
-fn step(browser: &Browser, name: &str, body: impl FnOnce(&Browser) -> WdResult<()>) {
+pub(crate) fn step(browser: &Browser, name: &str, body: impl FnOnce(&Browser) -> WdResult<()>) {
     let mut result = body(browser);
     // Every console error (a CSP violation, a failed fetch, a script error) fails the step.
     if result.is_ok() {

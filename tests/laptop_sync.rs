@@ -13,6 +13,8 @@ use aktovka::sync::{self, SyncLock, SyncOptions};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::browser::{WAIT, browser_or_skip, step};
+use crate::ensure;
 use crate::learner::{Client, Server as Learn};
 use crate::sync::{admin, bin, built_bundle};
 
@@ -300,11 +302,34 @@ fn enrolment_and_sync_use_roster_ids_and_one_sync_runs_at_a_time() {
     let e1 = store.record(attempt(anezka)).expect("record");
     let e2 = store.record(attempt(jiri)).expect("record");
 
-    // While another sync holds the lock, the background kind gives way at once.
+    // While another sync holds the lock, the background kind gives way at once and
+    // `aktovka sync` waits for it.
     let held = SyncLock::acquire(laptop.path()).expect("lock");
     let skipped = sync::try_sync(laptop.path(), &SyncOptions::default(), &|_| {}).expect("try");
     assert_eq!(skipped, None);
+    let mut waiting = bin()
+        .args(["sync", "--data", laptop.path().to_str().expect("utf-8")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sync");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        waiting.try_wait().expect("try_wait").is_none(),
+        "aktovka sync waits for the lock"
+    );
     drop(held);
+    let waited = waiting.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&waited.stderr);
+    assert!(waited.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another sync to finish"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&waited.stdout).contains("odesláno / pushed 3"),
+        "{waited:?}"
+    );
 
     // Renamed on the server: the next sync renames the laptop's profile.
     server
@@ -315,7 +340,7 @@ fn enrolment_and_sync_use_roster_ids_and_one_sync_runs_at_a_time() {
         )
         .expect("rename");
     let out = admin(&["sync", "--data", laptop.path().to_str().expect("utf-8")]);
-    assert!(out.contains("odesláno / pushed 3"), "{out}");
+    assert!(out.contains("odesláno / pushed 0"), "{out}");
     assert!(
         out.contains("přejmenováno / renamed: Anežka Nováková → Anežka Dvořáková"),
         "{out}"
@@ -451,5 +476,78 @@ fn the_learner_app_syncs_in_the_background_and_says_when() {
     assert_eq!(stored_ids, ids);
     wait_for(30, "the synced state again", || {
         (status(&mut c)["state"] == "synced").then_some(())
+    });
+}
+
+/// The header line in headless Chromium: visible beside the other header controls, and
+/// refreshed by app.js (no reload) when the server goes away, with no console error (CSP).
+#[test]
+fn the_sync_line_is_visible_and_refreshes_in_a_browser() {
+    let Some(browser) = browser_or_skip(1024, 768) else {
+        return;
+    };
+    let mut server = School::new();
+    let _bundle = server.publish_mini();
+    let laptop = tempfile::tempdir().expect("temp dir");
+    server.enroll(laptop.path());
+    let app = Learn::start_with(
+        laptop.path(),
+        &[],
+        &[("AKTOVKA_SYNC_AFTER_ATTEMPT_SECS", "0.2")],
+    );
+    let mut c = Client::new(&app);
+    wait_for(30, "the first sync", || {
+        (status(&mut c)["state"] == "synced").then_some(())
+    });
+    let base = format!("http://127.0.0.1:{}", app.port);
+    // `[text, state, width, height, visibility, inside the header]` of the line.
+    let probe = "const e = document.getElementById('sync-status'); \
+        const r = e.getBoundingClientRect(); \
+        return [e.textContent, e.getAttribute('data-state'), r.width, r.height, \
+                getComputedStyle(e).visibility, !!e.closest('header.site-header')];";
+
+    step(&browser, "sync-line-synced", |b| {
+        b.goto(&format!("{base}/"))?;
+        let v = b.script(probe, &[])?;
+        ensure!(
+            v[0] == "Synchronizováno právě teď" && v[1] == "synced",
+            "the line says {v}"
+        );
+        ensure!(
+            v[2].as_f64().unwrap_or(0.0) > 0.0 && v[3].as_f64().unwrap_or(0.0) > 0.0,
+            "the line has no size: {v}"
+        );
+        ensure!(
+            v[4] == "visible" && v[5] == true,
+            "not shown in the header: {v}"
+        );
+        Ok(())
+    });
+
+    server.kill();
+    // Make the app notice now rather than at its next round.
+    let id = c.first_learner_id();
+    let token = c.token();
+    c.pick(&token, &id, None).expect(303);
+    c.answer(&token, "1").expect(303);
+    wait_for(30, "the unreachable state", || {
+        (status(&mut c)["state"] == "unreachable").then_some(())
+    });
+    step(&browser, "sync-line-unreachable", |b| {
+        // app.js refreshes on its timer and whenever the page becomes visible again.
+        b.script(
+            "document.dispatchEvent(new Event('visibilitychange')); return null;",
+            &[],
+        )?;
+        let v = b.wait_for("the line to say unreachable", WAIT, |b| {
+            let v = b.script(probe, &[])?;
+            Ok((v[1] == "unreachable").then_some(v))
+        })?;
+        let text = v[0].as_str().unwrap_or_default();
+        ensure!(
+            text.starts_with("Server nedostupný, naposledy "),
+            "the line says {text:?}"
+        );
+        Ok(())
     });
 }

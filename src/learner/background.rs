@@ -73,6 +73,9 @@ impl StatusSnapshot {
     }
 }
 
+/// The shortest interval between two syncs the worker accepts.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How the worker paces itself.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -153,12 +156,14 @@ pub fn start(
     schedule: Schedule,
     installed: impl Fn() + Send + 'static,
 ) -> std::io::Result<()> {
+    // A zero interval would sync in a tight loop.
+    let interval = schedule.interval.max(MIN_INTERVAL);
     std::thread::Builder::new()
         .name("aktovka-sync".into())
         .spawn(move || {
             loop {
                 round(&data, &status, &installed);
-                if status.wait(schedule.interval) {
+                if status.wait(interval) {
                     // More attempts may follow the first: let them share one sync.
                     std::thread::sleep(schedule.after_attempt);
                     status.wait(Duration::ZERO);
@@ -169,13 +174,13 @@ pub fn start(
 }
 
 /// Fewer and shorter retries than `aktovka sync`: the next round comes anyway, and the
-/// status should say "unreachable" within seconds, not minutes.
+/// status should say "unreachable" within seconds, not minutes. (A cut download keeps its
+/// `.part` file and resumes in the next round.)
 fn options() -> SyncOptions {
     SyncOptions {
         attempts: 3,
         base_delay: Duration::from_millis(500),
         max_delay: Duration::from_secs(2),
-        timeout: Duration::from_secs(60),
         ..SyncOptions::default()
     }
 }
