@@ -1,5 +1,6 @@
 //! The teacher dashboard end to end: a real `aktovka server run` process on loopback with
-//! its SQLite file, events pushed through `/api/v1/push` by an enrolled device, pages and
+//! its SQLite file (`sqlite::…`) or a fresh database on the PostgreSQL cluster named by
+//! `$AKTOVKA_TEST_POSTGRES` (`postgres::…`, skipped loudly without it), events pushed through `/api/v1/push` by an enrolled device, pages and
 //! the CSV read over HTTP as a browser would (cookies handled by hand, no redirects
 //! followed, so each step is visible).
 
@@ -39,6 +40,103 @@ fn admin_as(password: &str, args: &[&str]) -> String {
     stdout
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const POSTGRES_VAR: &str = "AKTOVKA_TEST_POSTGRES";
+
+impl Backend {
+    /// PostgreSQL when `$AKTOVKA_TEST_POSTGRES` names a cluster; else `None` (the test
+    /// skips, loudly), and a failure when `CI` is set.
+    fn postgres() -> Option<Backend> {
+        if std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty()) {
+            return Some(Backend::Postgres);
+        }
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !in_ci,
+            "CI is set but {POSTGRES_VAR} is not (.ci/run sets it)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: the PostgreSQL variant of this dashboard test needs {POSTGRES_VAR} \
+             (`. .ci/postgres.sh`) ***\n"
+        );
+        None
+    }
+}
+
+/// Runs each `fn(Backend)` test once per backend: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Sqlite);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = super::Backend::postgres() {
+                        super::$name(backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    pages_need_a_login_and_wrong_passwords_are_refused,
+    a_teacher_sees_only_their_classes_and_the_admin_all,
+    the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners,
+    logout_ends_the_session,
+);
+
+/// A fresh PostgreSQL database for one test, dropped with it.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create() -> PgDatabase {
+        let admin_url = std::env::var(POSTGRES_VAR).expect("checked by Backend::postgres");
+        let name = format!("aktovka_dash_{}", Uuid::new_v4().simple());
+        let url = aktovka::server::postgres::url_with_dbname(&admin_url, &name)
+            .unwrap_or_else(|| panic!("{POSTGRES_VAR} must be a postgres:// URL"));
+        let mut client = ::postgres::Client::connect(&admin_url, ::postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to {POSTGRES_VAR}: {e}"));
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        PgDatabase {
+            admin_url,
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // A stray database on a throwaway cluster is not worth a panic hiding the test's own.
+        if let Ok(mut client) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
 /// A school server with the admin `admin`, teachers `novak` (7.A, with two Czech-named
 /// learners) and `dvorakova` (8.B), running on a free port.
 struct Server {
@@ -47,6 +145,7 @@ struct Server {
     url: String,
     class_7a: String,
     class_8b: String,
+    pg: Option<PgDatabase>,
 }
 
 /// The class id from `add-class` output (`třída / class 7.A (<uuid>)`).
@@ -57,10 +156,21 @@ fn class_id(out: &str) -> String {
 }
 
 impl Server {
-    fn new() -> Server {
+    fn new(backend: Backend) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().to_str().expect("utf-8 path").to_owned();
-        admin(&["server", "init", "--data", &data]);
+        let pg = match backend {
+            Backend::Sqlite => {
+                admin(&["server", "init", "--data", &data]);
+                None
+            }
+            Backend::Postgres => {
+                let db = PgDatabase::create();
+                // Recorded in <data>/server.toml: later commands find it there.
+                admin(&["server", "init", "--data", &data, "--database", &db.url]);
+                Some(db)
+            }
+        };
         admin_as(
             "heslo-novaka",
             &["server", "add-teacher", "--data", &data, "novak"],
@@ -115,6 +225,32 @@ impl Server {
             class_7a: class_id(&a),
             class_8b: class_id(&b),
             dir,
+            pg,
+        }
+    }
+
+    /// The first column of a query on the server's database, as text (write the query so
+    /// it returns text on both: `CAST(… AS TEXT)`).
+    fn column(&self, sql: &str) -> Vec<String> {
+        match &self.pg {
+            Some(db) => {
+                let mut client =
+                    ::postgres::Client::connect(&db.url, ::postgres::NoTls).expect("connect");
+                client
+                    .query(sql, &[])
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect()
+            }
+            None => rusqlite::Connection::open(self.dir.path().join("server.sqlite"))
+                .expect("db")
+                .prepare(sql)
+                .expect("prepare")
+                .query_map([], |r| r.get(0))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows"),
         }
     }
 
@@ -187,9 +323,8 @@ fn location(r: &Response) -> String {
         .to_owned()
 }
 
-#[test]
-fn pages_need_a_login_and_wrong_passwords_are_refused() {
-    let server = Server::new();
+fn pages_need_a_login_and_wrong_passwords_are_refused(backend: Backend) {
+    let server = Server::new(backend);
     for path in [
         "/ucitel".to_owned(),
         format!("/ucitel/tridy/{}", server.class_7a),
@@ -267,21 +402,13 @@ fn pages_need_a_login_and_wrong_passwords_are_refused() {
     );
     // Only the token's hash is stored.
     let token = session_cookie(&r).expect("cookie");
-    let db = rusqlite::Connection::open(server.dir.path().join("server.sqlite")).expect("db");
-    let stored: Vec<String> = db
-        .prepare("SELECT token_hash FROM session")
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
+    let stored = server.column("SELECT token_hash FROM session");
     assert!(!stored.contains(&token));
     assert!(stored.contains(&aktovka::server::secret_hash(&token)));
 }
 
-#[test]
-fn a_teacher_sees_only_their_classes_and_the_admin_all() {
-    let server = Server::new();
+fn a_teacher_sees_only_their_classes_and_the_admin_all(backend: Backend) {
+    let server = Server::new(backend);
     let novak = server.login("novak", "heslo-novaka");
     let list = server.get("/ucitel", Some(&novak)).text().expect("body");
     assert!(list.contains("7.A") && !list.contains("8.B"), "{list}");
@@ -388,10 +515,9 @@ fn row<'a>(page: &'a str, name: &str) -> &'a str {
     &page[start..end]
 }
 
-#[test]
-fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners() {
+fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners(backend: Backend) {
     use aktovka::learner::library::Course;
-    let server = Server::new();
+    let server = Server::new(backend);
     let (_b, bundle) = built_bundle();
     admin(&[
         "server",
@@ -474,11 +600,8 @@ fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners
         .args(["server", "regrade", "--data", server.data()])
         .output()
         .expect("regrade");
-    let graded: i64 = rusqlite::Connection::open(server.dir.path().join("server.sqlite"))
-        .expect("db")
-        .query_row("SELECT COUNT(*) FROM regrade", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(graded, 4);
+    let graded = server.column("SELECT CAST(COUNT(*) AS TEXT) FROM regrade");
+    assert_eq!(graded, ["4"]);
 
     let novak = server.login("novak", "heslo-novaka");
     let class_page = server
@@ -566,9 +689,8 @@ fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners
     );
 }
 
-#[test]
-fn logout_ends_the_session() {
-    let server = Server::new();
+fn logout_ends_the_session(backend: Backend) {
+    let server = Server::new(backend);
     let session = server.login("novak", "heslo-novaka");
     assert_eq!(server.get("/ucitel", Some(&session)).status(), 200);
     let r = client()

@@ -234,6 +234,8 @@ pub async fn login(State(d): State<Arc<Dashboard>>, req: Request) -> Response {
             }
         };
         if !ok {
+            // On the blocking thread, like the hash check: no timer driver needed.
+            std::thread::sleep(FAILURE_DELAY);
             return Ok(None);
         }
         let token = random_secret(32).map_err(|e| e.to_string())?;
@@ -264,7 +266,6 @@ pub async fn login(State(d): State<Arc<Dashboard>>, req: Request) -> Response {
         }
         Ok(None) => {
             d.limiter.failed(&name);
-            tokio::time::sleep(FAILURE_DELAY).await;
             let message = super::i18n::t(lang, "login_wrong");
             (
                 StatusCode::UNAUTHORIZED,
