@@ -645,6 +645,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sync_ages_read_naturally() {
+        let cs: Vec<String> = [0, 59, 300, 7200, 90_000, 3 * 86_400]
+            .iter()
+            .map(|&s| ago(Lang::Cs, s))
+            .collect();
+        assert_eq!(
+            cs,
+            [
+                "právě teď",
+                "právě teď",
+                "před 5 min",
+                "před 2 h",
+                "před 1 dnem",
+                "před 3 dny"
+            ]
+        );
+        assert_eq!(ago(Lang::En, 300), "5 min ago");
+        let line = |state, last_synced: Option<&str>| {
+            SyncLine::new(
+                Lang::Cs,
+                &StatusSnapshot {
+                    state,
+                    last_synced: last_synced.map(str::to_owned),
+                    running: false,
+                },
+            )
+            .text
+        };
+        assert_eq!(
+            line(SyncState::Unreachable, None),
+            "Server nedostupný, zatím nesynchronizováno"
+        );
+        assert!(
+            line(SyncState::Unreachable, Some("2020-01-01T00:00:00Z"))
+                .starts_with("Server nedostupný, naposledy před ")
+        );
+        assert_eq!(
+            line(SyncState::Pending, None),
+            "Čeká na synchronizaci se školou"
+        );
+        assert_eq!(line(SyncState::NotEnrolled, None), "Nepřipojeno ke škole");
+    }
+
+    #[test]
     fn escaping_covers_attributes_and_text() {
         assert_eq!(
             esc("<a href=\"x\">'&'</a>"),
