@@ -100,6 +100,8 @@ fn main() {
     let state = Arc::new(AppState {
         store: store.clone(),
         data: dir.path().to_owned(),
+        // Measures sync alone; re-grading is not part of the figures.
+        regrade: None,
     });
     std::thread::spawn(move || api::serve(state, listener, |_| {}));
     let url = format!("http://{addr}/api/v1/push");

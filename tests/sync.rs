@@ -272,7 +272,7 @@ fn raw_device(server: &Server) -> (Uuid, String) {
     (device, v["token"].as_str().expect("token").to_owned())
 }
 
-trait JsonValue {
+pub(crate) trait JsonValue {
     fn json_value(self) -> Value;
 }
 
@@ -283,7 +283,7 @@ impl JsonValue for reqwest::blocking::Response {
     }
 }
 
-fn event(device: Uuid, seq: u64, at: &str) -> Event {
+pub(crate) fn event(device: Uuid, seq: u64, at: &str) -> Event {
     Event {
         id: Uuid::now_v7(),
         device,
@@ -840,7 +840,7 @@ fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer() {
 #[test]
 fn the_server_regrades_attempts_and_flags_a_tampered_score() {
     use aktovka::learner::library::Course;
-    let server = Server::new();
+    let mut server = Server::new();
     let (_b, bundle) = built_bundle();
     admin(&[
         "server",
@@ -878,7 +878,52 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score() {
         // Graded by a plugin this server does not have.
         attempt(4, "7", 1.0, true, &"00".repeat(32)),
     ];
+    let expected = [
+        (1, "match"),
+        (2, "match"),
+        (3, "mismatch"),
+        (4, "unverifiable"),
+    ]
+    .map(|(s, t)| (s, t.to_owned()))
+    .to_vec();
+    fn statuses(server: &Server) -> Vec<(i64, String)> {
+        server
+            .db()
+            .prepare(
+                "SELECT e.seq, r.status FROM regrade r JOIN event e ON e.id = r.event ORDER BY e.seq",
+            )
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+    /// Polls until the server has re-graded `n` attempts (or a minute has passed).
+    fn regraded_on_its_own(server: &Server, n: usize) -> Vec<(i64, String)> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = statuses(server);
+            if got.len() == n || std::time::Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // The running server re-grades what a push brought, without `server regrade`.
     assert_eq!(push(&server, &token, &events).0, 200);
+    assert_eq!(regraded_on_its_own(&server, expected.len()), expected);
+    // Each attempt is re-graded once; a run by hand has nothing left to do.
+    let again = admin(&["server", "regrade", "--data", server.data()]);
+    assert!(
+        again.contains("/ match 0,") && again.contains("/ mismatch 0,"),
+        "{again}"
+    );
+    // With the verdicts gone, `server regrade` finds them again and exits 1 on the mismatch.
+    server.kill();
+    server
+        .db()
+        .execute("DELETE FROM regrade", [])
+        .expect("clear");
     let out = bin()
         .args(["server", "regrade", "--data", server.data()])
         .output()
@@ -891,28 +936,13 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score() {
             && stdout.contains("unverifiable 1"),
         "{stdout}"
     );
-    let statuses: Vec<(i64, String)> = server
+    assert_eq!(statuses(&server), expected);
+    // A server started with attempts pending re-grades them at once.
+    server
         .db()
-        .prepare(
-            "SELECT e.seq, r.status FROM regrade r JOIN event e ON e.id = r.event ORDER BY e.seq",
-        )
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    let expected = [
-        (1, "match"),
-        (2, "match"),
-        (3, "mismatch"),
-        (4, "unverifiable"),
-    ];
-    assert_eq!(statuses, expected.map(|(s, t)| (s, t.to_owned())).to_vec());
-    // Each attempt is re-graded once; a second run has nothing to do.
-    let again = admin(&["server", "regrade", "--data", server.data()]);
-    assert!(
-        again.contains("/ match 0,") && again.contains("/ mismatch 0,"),
-        "{again}"
-    );
+        .execute("DELETE FROM regrade", [])
+        .expect("clear");
+    server.start();
+    assert_eq!(regraded_on_its_own(&server, expected.len()), expected);
     server.assert_holds_exactly(&events);
 }

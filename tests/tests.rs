@@ -18,4 +18,5 @@ mod progress;
 mod sandbox;
 mod search;
 mod sync;
+mod tls;
 mod webdriver;

@@ -1,7 +1,8 @@
 //! `aktovka server …`: the school server (`init`, `run`) and its admin commands (teachers,
 //! classes and rosters, enrolment codes, published bundles, devices). Each maps its
-//! arguments onto [`aktovka::server`]. `run` prints the bound address (`http://ADDR`) as
-//! the first stdout line; tests and scripts read it.
+//! arguments onto [`aktovka::server`]. `run` prints the bound address (`http://ADDR`, or
+//! `https://ADDR` with `--tls-cert`/`--tls-key`) as the first stdout line; tests and
+//! scripts read it. `run` also re-grades pushed attempts in the background.
 //!
 //! Passwords are read from `$AKTOVKA_PASSWORD` when set, else from the first line of stdin.
 
@@ -41,6 +42,13 @@ pub enum Command {
         /// Adresa a port / address to listen on
         #[arg(long, default_value = "0.0.0.0:8740")]
         listen: String,
+        /// Certifikát serveru (PEM, i s mezilehlými) pro HTTPS / the server's certificate
+        /// chain (PEM) for HTTPS
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Soukromý klíč k certifikátu (PEM) / the certificate's private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Přidá učitele / add a teacher
     AddTeacher {
@@ -155,18 +163,29 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             store.add_teacher(&admin, &srv::hash_password(&password)?, true)?;
             println!("server založen / server created: {}", path.display());
         }
-        Command::Run { data, listen } => {
-            let store = open(&data.data)?;
+        Command::Run {
+            data,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let store: Arc<dyn ServerStore> = Arc::new(open(&data.data)?);
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(srv::tls::server_config(&cert, &key)?),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let listener = std::net::TcpListener::bind(&listen)
                 .with_context(|| format!("nelze naslouchat na / cannot listen on {listen}"))?;
             let state = Arc::new(AppState {
-                store: Arc::new(store),
+                store: store.clone(),
                 data: data.data.clone(),
+                regrade: background_regrade(store, &data.data),
             });
-            api::serve(state, listener, |addr| {
-                println!("http://{addr}");
+            api::serve_with(state, listener, tls, |addr| {
+                println!("{scheme}://{addr}");
                 let _ = std::io::stdout().flush();
-                eprintln!("aktovka server: naslouchá / listening on http://{addr}");
+                eprintln!("aktovka server: naslouchá / listening on {scheme}://{addr}");
             })?;
         }
         Command::AddTeacher { data, name } => {
@@ -270,6 +289,30 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts re-grading pushed attempts in the background. Without a sandbox the server
+/// still serves sync and says so; `aktovka server regrade` reports the same failure.
+fn background_regrade(
+    store: Arc<dyn ServerStore>,
+    data: &Path,
+) -> Option<aktovka::server::regrade::RegradeTrigger> {
+    let started = aktovka::sandbox::Sandbox::new(Some(aktovka::paths::module_cache_dir(data)))
+        .map_err(anyhow::Error::from)
+        .and_then(|sandbox| {
+            Ok(aktovka::server::regrade::spawn_background(
+                store,
+                data.to_path_buf(),
+                sandbox,
+            )?)
+        });
+    match started {
+        Ok(trigger) => Some(trigger),
+        Err(e) => {
+            eprintln!("aktovka server: přehodnocování neběží / re-grading is off: {e:#}");
+            None
+        }
+    }
 }
 
 fn import(store: &SqliteStore, c: &srv::Class, csv: &Path) -> anyhow::Result<()> {

@@ -1,13 +1,15 @@
-//! `aktovka enroll URL CODE [--data DIR]` and `aktovka sync [--data DIR]`: the laptop's side
-//! of sync, over [`aktovka::sync`]. Progress bars (indicatif) on a terminal, a summary on
-//! stdout. Exit 0 synced, 1 refused by the server (revoked, conflict, bad code), 2 other
-//! failures (network after retries, disk).
+//! `aktovka enroll URL CODE [--ca-cert PEM] [--data DIR]` and `aktovka sync [--data DIR]`:
+//! the laptop's side of sync, over [`aktovka::sync`]. Progress bars (indicatif) on a
+//! terminal, a summary on stdout. Exit 0 synced, 1 refused by the server (revoked,
+//! conflict, bad code), 2 other failures (network after retries, an untrusted certificate,
+//! disk). `--ca-cert` is kept in `sync.json` for every later sync.
 
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aktovka::sync::{self, RosterReport, Step, SyncError, SyncOptions};
+use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
@@ -16,6 +18,11 @@ pub struct EnrollArgs {
     pub url: String,
     /// Jednorázový kód od učitele / the one-time code from the teacher
     pub code: String,
+    /// Certifikát školní certifikační autority (PEM), má-li server vlastní certifikát;
+    /// uloží se pro další synchronizace / the school's CA certificate (PEM) for a server with
+    /// its own certificate; kept for every later sync
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
     /// Datová složka / data directory
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -130,13 +137,32 @@ fn exit_for(e: SyncError) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Reads a CA certificate file, refusing one without a PEM certificate in it.
+fn read_ca_cert(path: &Path) -> anyhow::Result<String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let pem =
+        std::fs::read_to_string(path).with_context(|| format!("--ca-cert {}", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("--ca-cert {}: neplatný PEM / invalid PEM", path.display()))?;
+    anyhow::ensure!(
+        !certs.is_empty(),
+        "--ca-cert {}: žádný certifikát PEM (-----BEGIN CERTIFICATE-----) / no PEM certificate in the file",
+        path.display()
+    );
+    Ok(pem)
+}
+
 pub fn enroll(args: EnrollArgs) -> anyhow::Result<ExitCode> {
     let data = aktovka::paths::data_dir(args.data.as_deref());
+    let ca_cert = args.ca_cert.as_deref().map(read_ca_cert).transpose()?;
     let bars = Bars::new();
     let result = sync::enroll(
         &data,
         &args.url,
         &args.code,
+        ca_cert.as_deref(),
         &SyncOptions::default(),
         &|s| bars.step(s),
     );

@@ -6,7 +6,9 @@
 //! status ([`ApiError`]); internal failures are logged to stderr and answered with a
 //! generic 500, never with SQL details. Bodies are read with a hard size limit before any
 //! parsing, gzip request bodies are inflated with the same limit (a gzip bomb gets 413),
-//! and store calls run on tokio's blocking pool.
+//! and store calls run on tokio's blocking pool. [`serve_with`] serves over HTTPS with a
+//! [`super::tls`] configuration; a push that carried attempts wakes the background
+//! re-grader ([`super::regrade::RegradeTrigger`]) after it is stored.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
@@ -39,6 +41,9 @@ pub struct AppState {
     pub store: Arc<dyn ServerStore>,
     /// The server's data directory; published bundle paths are relative to it.
     pub data: PathBuf,
+    /// Woken after each push that carried attempts, when the server re-grades in the
+    /// background (`aktovka server run`); `None` leaves re-grading to `server regrade`.
+    pub regrade: Option<super::regrade::RegradeTrigger>,
 }
 
 /// A refusal or failure, each variant with its HTTP status.
@@ -215,25 +220,48 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/bundles/{course}/{version}", get(bundle))
         .fallback(|| async { ApiError::NotFound("neznámá adresa / unknown route".into()) })
         .with_state(state.clone())
-        .merge(super::dashboard::router(state, super::dashboard::Options::default()))
+        .merge(super::dashboard::router(
+            state,
+            super::dashboard::Options::default(),
+        ))
 }
 
-/// Runs the server on an already bound listener until the process ends; `ready` is
-/// called with the bound address once requests are accepted.
+/// Runs the server over plain HTTP on an already bound listener until the process ends;
+/// `ready` is called with the bound address once requests are accepted.
 pub fn serve(
     state: Arc<AppState>,
     listener: std::net::TcpListener,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    serve_with(state, listener, None, ready)
+}
+
+/// [`serve`], over HTTPS when `tls` is given ([`super::tls::server_config`]).
+pub fn serve_with(
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
+        .enable_time()
         .build()?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        ready(addr);
-        axum::serve(listener, router(state)).await
+        match tls {
+            Some(config) => {
+                let listener = super::tls::TlsListener::new(listener, config)?;
+                ready(addr);
+                axum::serve(listener, router(state)).await
+            }
+            None => {
+                ready(addr);
+                axum::serve(listener, router(state)).await
+            }
+        }
     })
 }
 
@@ -401,8 +429,15 @@ async fn push(
             e.id
         )));
     }
+    let attempts = req
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, crate::progress::EventKind::Attempt { .. }));
     let store = state.store.clone();
     let acknowledged = blocking(move || Ok(store.push(device.id, &req.events)?)).await?;
+    if attempts && let Some(trigger) = &state.regrade {
+        trigger.wake();
+    }
     Ok(json_response(
         StatusCode::OK,
         &PushResponse { acknowledged },

@@ -21,6 +21,7 @@ pub mod dashboard;
 pub mod postgres;
 pub mod regrade;
 pub mod sqlite;
+pub mod tls;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -6,10 +6,19 @@
 //! app. The plugin comes from the published bundle of the attempt's course and version.
 //! Attempts that cannot be re-graded (bundle not published, exercise or plugin missing,
 //! plugin differs, plugin failed) are recorded as unverifiable with the reason, never as a
-//! match. Called by `aktovka server regrade`.
+//! match; one bad bundle or plugin (even one that makes the grading panic) costs only its
+//! own attempts.
+//!
+//! Run by `aktovka server regrade`, and by `aktovka server run` in the background
+//! ([`spawn_background`]): once at start for anything pending, then whenever a push
+//! carried attempts ([`RegradeTrigger::wake`]), never delaying the push's answer.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +58,16 @@ pub struct RegradeReport {
 /// Scores closer than this are equal (plugins report fractions).
 const SCORE_EPSILON: f64 = 1e-9;
 
+/// How long the background re-grader waits before trying again after the store failed.
+const RETRY_AFTER_STORE_ERROR: Duration = Duration::from_secs(30);
+
+impl RegradeReport {
+    /// Attempts re-graded in the run.
+    pub fn total(&self) -> usize {
+        self.matched + self.mismatched + self.unverifiable
+    }
+}
+
 /// Re-grades every attempt not yet re-graded and records each outcome.
 pub fn regrade_pending(
     store: &dyn ServerStore,
@@ -56,7 +75,9 @@ pub fn regrade_pending(
     sandbox: &Sandbox,
 ) -> Result<RegradeReport, StoreError> {
     let bundles = store.bundles()?;
-    let mut courses: HashMap<(String, String), Option<Course>> = HashMap::new();
+    // Opened once per course version and run; the error is the reason for every attempt
+    // of a bundle that cannot be opened.
+    let mut courses: HashMap<(String, String), Result<Course, String>> = HashMap::new();
     let mut report = RegradeReport::default();
     loop {
         let batch = store.attempts_to_regrade(200)?;
@@ -66,12 +87,26 @@ pub fn regrade_pending(
         for e in &batch {
             let key = (e.course.clone(), e.course_version.clone());
             let course = courses.entry(key).or_insert_with(|| {
-                bundles
+                let b = bundles
                     .iter()
                     .find(|b| b.course == e.course && b.version == e.course_version)
-                    .and_then(|b| Course::open(&data.join(&b.path)).ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "bundle {} {} not published on this server",
+                            e.course, e.course_version
+                        )
+                    })?;
+                Course::open(&data.join(&b.path))
+                    .map_err(|err| format!("bundle {} cannot be opened: {err}", b.path))
             });
-            let r = regrade(e, course.as_ref(), sandbox);
+            // A panic while grading (a bug in the host, not in the plugin, which is
+            // sandboxed) must not stop the other attempts: this one is recorded
+            // unverifiable and never retried.
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| match course {
+                Ok(c) => regrade(e, Some(c), sandbox),
+                Err(reason) => unverifiable(reason.clone()),
+            }))
+            .unwrap_or_else(|_| unverifiable("re-grading panicked".into()));
             match r.status {
                 RegradeStatus::Match => report.matched += 1,
                 RegradeStatus::Mismatch => report.mismatched += 1,
@@ -80,6 +115,60 @@ pub fn regrade_pending(
             store.record_regrade(e.id, &r)?;
         }
     }
+}
+
+/// Wakes the background re-grader ([`spawn_background`]). Cheap and never blocks: wakes
+/// that arrive while one is pending are merged into it.
+#[derive(Debug, Clone)]
+pub struct RegradeTrigger(SyncSender<()>);
+
+impl RegradeTrigger {
+    /// Asks for a re-grading run soon.
+    pub fn wake(&self) {
+        // Full: a run is already due and will see these attempts too. Disconnected: the
+        // re-grader is gone (logged when it ended); pushes go on without it.
+        let _ = self.0.try_send(());
+    }
+}
+
+/// Starts the background re-grader on its own thread: it re-grades everything pending at
+/// once, then again after each wake. Store failures are logged and retried after
+/// [`RETRY_AFTER_STORE_ERROR`]; the thread ends when every trigger is dropped.
+pub fn spawn_background(
+    store: Arc<dyn ServerStore>,
+    data: PathBuf,
+    sandbox: Sandbox,
+) -> std::io::Result<RegradeTrigger> {
+    let (tx, rx) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("aktovka-regrade".to_owned())
+        .spawn(move || {
+            loop {
+                let wait = match regrade_pending(store.as_ref(), &data, &sandbox) {
+                    Ok(r) => {
+                        if r.mismatched > 0 {
+                            eprintln!(
+                                "aktovka server: přehodnoceno / re-graded: match {}, MISMATCH {}, unverifiable {}",
+                                r.matched, r.mismatched, r.unverifiable
+                            );
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        eprintln!("aktovka server: re-grading stopped, retrying later: {e}");
+                        Some(RETRY_AFTER_STORE_ERROR)
+                    }
+                };
+                let woken = match wait {
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    Some(d) => rx.recv_timeout(d),
+                };
+                if let Err(RecvTimeoutError::Disconnected) = woken {
+                    return;
+                }
+            }
+        })?;
+    Ok(RegradeTrigger(tx))
 }
 
 fn unverifiable(detail: String) -> Regrade {

@@ -100,6 +100,12 @@ pub enum SyncError {
     /// Occurs when the server cannot be reached or the connection breaks, after retries.
     #[error("spojení se serverem selhalo / connection to the server failed: {0}")]
     Network(String),
+    /// Occurs when the server's TLS certificate is not trusted (not signed by a system CA
+    /// nor by the school CA given at enrolment) or does not name the server; not retried.
+    #[error(
+        "certifikát serveru není důvěryhodný / the server's certificate is not trusted: {0}; používá-li škola vlastní certifikát, zapište laptop s / if the school uses its own certificate, enrol with: aktovka enroll URL CODE --ca-cert school.pem"
+    )]
+    Certificate(String),
     /// Occurs when the server refuses a request (4xx) or keeps failing (5xx after retries).
     #[error("server odpověděl {status} / the server answered {status}: {message}")]
     Server { status: u16, message: String },
@@ -162,6 +168,10 @@ pub struct SyncConfig {
     /// When the last sync finished (this laptop's clock, RFC 3339), if ever.
     #[serde(default)]
     pub last_synced: Option<String>,
+    /// The school's own CA certificate (PEM), trusted besides the system's roots, for a
+    /// server whose certificate no public CA signed (`aktovka enroll --ca-cert`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
 }
 
 impl SyncConfig {
@@ -305,16 +315,27 @@ fn base_url(url: &str) -> String {
 }
 
 impl<'a> Api<'a> {
+    /// HTTPS trusts the operating system's root certificates plus `ca_cert` (PEM), if any.
     fn new(
         base: &str,
         token: Option<String>,
+        ca_cert: Option<&str>,
         opts: &'a SyncOptions,
         observer: &'a dyn Fn(Step),
     ) -> Result<Api<'a>, SyncError> {
-        let http = Client::builder()
+        let mut builder = Client::builder()
+            .use_rustls_tls()
             .connect_timeout(Duration::from_secs(10))
             .timeout(opts.timeout)
-            .user_agent(crate::GENERATOR)
+            .user_agent(crate::GENERATOR);
+        if let Some(pem) = ca_cert {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| SyncError::Certificate(format!("--ca-cert: {e}")))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Network(e.to_string()))?;
         Ok(Api {
@@ -409,8 +430,42 @@ fn jitter() -> f64 {
     }
 }
 
+/// A transport failure with its whole cause chain (reqwest's own message alone does not
+/// say what failed); an untrusted certificate becomes [`SyncError::Certificate`].
 fn network(e: reqwest::Error) -> SyncError {
-    SyncError::Network(e.to_string())
+    let mut text = e.to_string();
+    let mut certificate = false;
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.ends_with(&part) {
+            text = format!("{text}: {part}");
+        }
+        certificate |= is_certificate_error(s);
+        source = s.source();
+    }
+    if certificate {
+        SyncError::Certificate(text)
+    } else {
+        SyncError::Network(text)
+    }
+}
+
+/// rustls reports a rejected certificate wrapped in `io::Error`s (two of them between
+/// tokio-rustls and hyper-rustls), whose `source()` skips the wrapped error.
+fn is_certificate_error(mut e: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return matches!(tls, rustls::Error::InvalidCertificate(_));
+        }
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => e = inner,
+            None => return false,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -444,17 +499,25 @@ pub fn enroll(
     data: &Path,
     url: &str,
     code: &str,
+    ca_cert: Option<&str>,
     opts: &SyncOptions,
     observer: &dyn Fn(Step),
 ) -> Result<EnrolReport, SyncError> {
     let _lock = wait_for_lock(data, observer)?;
     let store = ProgressStore::open(&data.join(progress::FILE_NAME))?;
-    let api = Api::new(url, None, opts, observer)?;
+    let previous = SyncConfig::load(data)?;
+    // Re-enrolling with the same server (a revoked laptop) keeps the CA given before.
+    let ca_cert = ca_cert.map(str::to_owned).or_else(|| {
+        previous
+            .as_ref()
+            .filter(|p| p.server == base_url(url))
+            .and_then(|p| p.ca_cert.clone())
+    });
+    let api = Api::new(url, None, ca_cert.as_deref(), opts, observer)?;
     let answer = api.enrol(&EnrolRequest {
         code: code.to_owned(),
         device: store.device_id(),
     })?;
-    let previous = SyncConfig::load(data)?;
     SyncConfig {
         server: base_url(url),
         token: answer.token,
@@ -462,6 +525,7 @@ pub fn enroll(
         class: answer.class.name.clone(),
         acknowledged: previous.map_or(0, |p| p.acknowledged),
         last_synced: None,
+        ca_cert,
     }
     .save(data)?;
     let roster = add_roster(&store, &answer.learners)?;
@@ -543,7 +607,13 @@ fn sync_locked(
             config.device
         )));
     }
-    let api = Api::new(&config.server, Some(config.token.clone()), opts, observer)?;
+    let api = Api::new(
+        &config.server,
+        Some(config.token.clone()),
+        config.ca_cert.as_deref(),
+        opts,
+        observer,
+    )?;
     let pulled = api.pull()?;
     let mut report = SyncReport::default();
     let mut mark = pulled.acknowledged;
