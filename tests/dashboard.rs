@@ -707,3 +707,106 @@ fn logout_ends_the_session(backend: Backend) {
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/ucitel/prihlaseni");
 }
+
+/// The same path in headless Chromium: its own Origin and cookie handling, the CSP (any
+/// console error fails a step), the pages' links and forms.
+#[test]
+fn a_teacher_signs_in_reads_the_table_and_signs_out_in_a_browser() {
+    use crate::browser::{WAIT, browser_or_skip, step};
+    let Some(browser) = browser_or_skip(1100, 800) else {
+        return;
+    };
+    let server = Server::new(Backend::Sqlite);
+    let (_b, bundle) = built_bundle();
+    admin(&[
+        "server",
+        "publish",
+        "--data",
+        server.data(),
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let (device, token, roster) = enrol(&server);
+    let anezka = roster
+        .iter()
+        .find(|(n, _)| n == "Anežka Nováková")
+        .map(|(_, id)| *id)
+        .expect("on the roster");
+    let attempt = Event {
+        id: Uuid::now_v7(),
+        device,
+        seq: 1,
+        learner: anezka,
+        course: "mini".into(),
+        course_version: "1.2.3".into(),
+        kind: EventKind::Attempt {
+            exercise: "skola-1".into(),
+            answer: "7".into(),
+            score: 1.0,
+            passed: true,
+            plugin_sha256: "00".repeat(32),
+        },
+        at: "2026-11-27T10:00:00.000+01:00".into(),
+    };
+    let r = client()
+        .post(format!("{}/api/v1/push", server.url))
+        .bearer_auth(&token)
+        .body(json!({ "events": [attempt] }).to_string())
+        .send()
+        .expect("push");
+    assert_eq!(r.status(), 200);
+    let url = server.url.clone();
+    let sign_in =
+        |b: &crate::webdriver::Browser, password: &str| -> crate::webdriver::WdResult<()> {
+            let name = b.wait_element("#name", WAIT)?;
+            b.clear(&name)?;
+            b.send_keys(&name, "novak")?;
+            let field = b.find("#password")?;
+            b.send_keys(&field, password)?;
+            b.click(&b.find(".login button")?)
+        };
+    step(&browser, "dashboard-login-wrong", |b| {
+        b.goto(&format!("{url}/ucitel"))?;
+        b.wait_url("the login page", WAIT, |u| {
+            u.ends_with("/ucitel/prihlaseni")
+        })?;
+        sign_in(b, "spatne-heslo")?;
+        let error = b.wait_element(".error", WAIT)?;
+        let text = b.text(&error)?;
+        if !text.contains("Nesprávné jméno nebo heslo") {
+            return Err(crate::webdriver::WdError::Check(format!("message: {text}")));
+        }
+        // The refusal is a 401, which the console reports; nothing else may be there.
+        let unexpected: Vec<String> = b
+            .console()?
+            .into_iter()
+            .filter(|l| l.starts_with("SEVERE") && !l.contains("status of 401"))
+            .collect();
+        if !unexpected.is_empty() {
+            return Err(crate::webdriver::WdError::Check(unexpected.join("\n")));
+        }
+        Ok(())
+    });
+    step(&browser, "dashboard-login", |b| {
+        sign_in(b, "heslo-novaka")?;
+        b.wait_url("the class list", WAIT, |u| u.ends_with("/ucitel"))?;
+        b.click(&b.wait_element("ul.classes a", WAIT)?)?;
+        b.click(&b.wait_element("a[href$=\"/kurzy/mini\"]", WAIT)?)?;
+        let table = b.wait_element("table.matrix", WAIT)?;
+        let text = b.text(&table)?;
+        if !(text.contains("Anežka Nováková") && text.contains("100 %")) {
+            return Err(crate::webdriver::WdError::Check(format!("table: {text}")));
+        }
+        Ok(())
+    });
+    step(&browser, "dashboard-logout", |b| {
+        b.click(&b.find("header form button")?)?;
+        b.wait_url("the login page", WAIT, |u| {
+            u.ends_with("/ucitel/prihlaseni")
+        })?;
+        b.goto(&format!("{url}/ucitel"))?;
+        b.wait_url("the login page again", WAIT, |u| {
+            u.ends_with("/ucitel/prihlaseni")
+        })?;
+        Ok(())
+    });
+}

@@ -74,6 +74,7 @@ pub fn router(app: Arc<AppState>, options: Options) -> Router {
             axum::routing::post(auth::logout),
         )
         .route(&format!("{BASE}/dashboard.css"), get(stylesheet))
+        .route(&format!("{BASE}/icon.svg"), get(icon))
         .route(&format!("{BASE}/tridy/{{class}}"), get(class_page))
         .route(
             &format!("{BASE}/tridy/{{class}}/kurzy/{{course}}"),
@@ -308,11 +309,19 @@ async fn course_csv(
 }
 
 async fn stylesheet() -> Response {
-    let mut resp = (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("dashboard.css"),
+    asset("text/css; charset=utf-8", include_str!("dashboard.css"))
+}
+
+/// The pupils' app's icon, so the browser's tab shows the same satchel.
+async fn icon() -> Response {
+    asset(
+        "image/svg+xml",
+        include_str!("../../learner/static/icon.svg"),
     )
-        .into_response();
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -34,7 +34,8 @@ fn layout(lang: Lang, teacher: Option<&Teacher>, title: &str, main: &str) -> Str
     format!(
         "<!doctype html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{title} · {app}</title>\n<link rel=\"stylesheet\" href=\"{BASE}/dashboard.css\">\n</head>\n<body>\n\
+<title>{title} · {app}</title>\n<link rel=\"stylesheet\" href=\"{BASE}/dashboard.css\">\n\
+<link rel=\"icon\" href=\"{BASE}/icon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n\
 <header>\n<a class=\"brand\" href=\"{BASE}\">{app}</a>\n<div class=\"tools\">{who}\
 <a id=\"lang-switch\" href=\"?lang={other_code}\" hreflang=\"{other_code}\" lang=\"{other_code}\" title=\"{switch_label}\">{switch}</a></div>\n\
 </header>\n<main id=\"main\">\n{main}\n</main>\n</body>\n</html>\n",
