@@ -1,7 +1,9 @@
 //! HTTPS between laptops and the school server: `aktovka server run --tls-cert/--tls-key`
 //! with a certificate made in the test (rcgen: self-signed for 127.0.0.1, like a school's
 //! own certificate made with openssl), `aktovka enroll --ca-cert`, and what happens to a
-//! laptop that does not trust the certificate or a client speaking plain HTTP.
+//! laptop that does not trust the certificate or a client speaking plain HTTP. Also the
+//! running server's own re-grading of what is pushed to it (the rest of it is in
+//! `sync::the_server_regrades_attempts_and_flags_a_tampered_score`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -368,5 +370,113 @@ fn run_refuses_unusable_certificate_files_naming_them() {
         String::from_utf8_lossy(&out.stderr).contains("--tls-key"),
         "{}",
         text(&out)
+    );
+}
+
+#[test]
+fn a_broken_bundle_costs_only_its_own_attempts_in_the_background_regrading() {
+    use aktovka::learner::library::Course;
+    let server = TlsServer::new();
+    let (_b, good) = built_bundle();
+    let other = crate::util::CourseDir::new();
+    let built = tempfile::tempdir().expect("temp dir");
+    let broken = built.path().join("test.aktovka");
+    let out = bin()
+        .arg("build")
+        .arg(other.path())
+        .arg("-o")
+        .arg(&broken)
+        .arg("--data")
+        .arg(built.path())
+        .output()
+        .expect("build");
+    assert!(out.status.success(), "{}", text(&out));
+    for b in [&good, &broken] {
+        admin(&[
+            "server",
+            "publish",
+            "--data",
+            server.data(),
+            b.to_str().expect("utf-8"),
+        ]);
+    }
+    // The published copy of course `test` goes bad on the server's disk.
+    std::fs::write(
+        server.dir.path().join("bundles/test-1.0.0.aktovka"),
+        "poškozeno",
+    )
+    .expect("corrupt");
+    let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
+    let course = Course::open(&good).expect("course");
+    let ex = course.exercise("skola-1").expect("exercise skola-1");
+    let plugin = course
+        .plugin(&sandbox, &ex.plugin)
+        .expect("plugin")
+        .sha256_hex();
+    let device = Uuid::new_v4();
+    let enrolled = server
+        .client()
+        .post(format!("{}/api/v1/enrol", server.url()))
+        .body(json!({"code": server.code(), "device": device}).to_string())
+        .send()
+        .expect("enrol")
+        .json_value();
+    let token = enrolled["token"].as_str().expect("token").to_owned();
+    let attempt = |seq: u64, course: &str, version: &str, answer: &str| {
+        let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
+        e.course = course.into();
+        e.course_version = version.into();
+        e.kind = EventKind::Attempt {
+            exercise: "skola-1".into(),
+            answer: answer.into(),
+            score: 1.0,
+            passed: true,
+            plugin_sha256: plugin.clone(),
+        };
+        e
+    };
+    let events = [
+        attempt(1, "test", "1.0.0", "7"),
+        attempt(2, "mini", "1.2.3", "7"),
+        // Tampered: a wrong answer reported as passed.
+        attempt(3, "mini", "1.2.3", "6"),
+    ];
+    let r = server
+        .client()
+        .post(format!("{}/api/v1/push", server.url()))
+        .bearer_auth(&token)
+        .body(json!({ "events": events }).to_string())
+        .send()
+        .expect("push");
+    assert_eq!(r.json_value(), json!({"acknowledged": 3}));
+    // Nobody runs `server regrade`: the running server does it on its own.
+    let db = rusqlite::Connection::open(server.dir.path().join("server.sqlite")).expect("db");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let rows = loop {
+        let rows: Vec<(i64, String, String)> = db
+            .prepare(
+                "SELECT e.seq, r.status, r.detail FROM regrade r JOIN event e ON e.id = r.event
+                 ORDER BY e.seq",
+            )
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        if rows.len() == events.len() || Instant::now() > deadline {
+            break rows;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let statuses: Vec<(i64, &str)> = rows.iter().map(|(s, t, _)| (*s, t.as_str())).collect();
+    assert_eq!(
+        statuses,
+        [(1, "unverifiable"), (2, "match"), (3, "mismatch")],
+        "{rows:?}"
+    );
+    assert!(
+        rows[0].2.contains("test-1.0.0.aktovka cannot be opened"),
+        "{:?}",
+        rows[0]
     );
 }
