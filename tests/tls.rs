@@ -98,11 +98,12 @@ impl TlsServer {
             .expect("count")
     }
 
-    /// A client trusting this server's certificate.
+    /// A client trusting this server's certificate (redirects not followed).
     fn client(&self) -> reqwest::blocking::Client {
         let pem = std::fs::read(self.ca()).expect("ca");
         reqwest::blocking::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"))
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .build()
             .expect("client")
@@ -478,5 +479,41 @@ fn a_broken_bundle_costs_only_its_own_attempts_in_the_background_regrading() {
         rows[0].2.contains("test-1.0.0.aktovka cannot be opened"),
         "{:?}",
         rows[0]
+    );
+}
+
+#[test]
+fn over_https_the_dashboard_session_cookie_is_secure() {
+    let server = TlsServer::new();
+    // The admin's password, as `bin()` gives it to `server init`.
+    let password = bin()
+        .get_envs()
+        .find(|(k, _)| *k == "AKTOVKA_PASSWORD")
+        .and_then(|(_, v)| v)
+        .and_then(|v| v.to_str())
+        .expect("AKTOVKA_PASSWORD")
+        .to_owned();
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("name", "admin")
+        .append_pair("password", &password)
+        .finish();
+    let r = server
+        .client()
+        .post(format!("{}/ucitel/prihlaseni", server.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", server.url())
+        .body(body)
+        .send()
+        .expect("log in");
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie")
+        .to_owned();
+    assert!(
+        cookie.starts_with("aktovka_ucitel=") && cookie.contains("; Secure"),
+        "{cookie}"
     );
 }

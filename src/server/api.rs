@@ -211,8 +211,14 @@ pub struct PullResponse {
     pub bundles: Vec<BundleInfo>,
 }
 
-/// The router of protocol v1.
+/// The router of protocol v1 and the teacher dashboard, for a server reached over plain
+/// HTTP.
 pub fn router(state: Arc<AppState>) -> Router {
+    app(state, false)
+}
+
+/// [`router`]; over HTTPS the dashboard's session cookie is marked `Secure`.
+fn app(state: Arc<AppState>, https: bool) -> Router {
     Router::new()
         .route("/api/v1/enrol", post(enrol))
         .route("/api/v1/pull", get(pull))
@@ -222,7 +228,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state.clone())
         .merge(super::dashboard::router(
             state,
-            super::dashboard::Options::default(),
+            super::dashboard::Options {
+                secure_cookies: https,
+            },
         ))
 }
 
@@ -249,17 +257,18 @@ pub fn serve_with(
         .build()?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
+    let app = app(state, tls.is_some());
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         match tls {
             Some(config) => {
                 let listener = super::tls::TlsListener::new(listener, config)?;
                 ready(addr);
-                axum::serve(listener, router(state)).await
+                axum::serve(listener, app).await
             }
             None => {
                 ready(addr);
-                axum::serve(listener, router(state)).await
+                axum::serve(listener, app).await
             }
         }
     })
