@@ -5,7 +5,10 @@
 //! inserting the same rows straight into the same schema (one transaction per batch, no
 //! HTTP, no JSON) and through the store's `push` without HTTP.
 //!
-//! Arguments (optional): LAPTOPS EVENTS BATCH; defaults 30 5000 500.
+//! Arguments (optional): `[--postgres URL] LAPTOPS EVENTS BATCH`; defaults 30 5000 500.
+//! With `--postgres URL` (a cluster, e.g. the one `. .ci/postgres.sh` starts) each
+//! measurement runs on a fresh PostgreSQL database of its own instead of a SQLite file, and
+//! the raw inserts go through one prepared `INSERT` per row, one transaction per batch.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use std::time::Instant;
 
 use aktovka::progress::{Event, EventKind};
 use aktovka::server::api::{self, AppState};
+use aktovka::server::postgres::PostgresStore;
 use aktovka::server::sqlite::SqliteStore;
 use aktovka::server::{ServerStore, secret_hash};
 use uuid::Uuid;
@@ -40,7 +44,7 @@ fn events_of(device: Uuid, n: u64) -> Vec<Event> {
 }
 
 /// A store with `laptops` enrolled devices; returns their ids and tokens.
-fn enrolled(store: &SqliteStore, laptops: usize) -> Vec<(Uuid, String)> {
+fn enrolled(store: &dyn ServerStore, laptops: usize) -> Vec<(Uuid, String)> {
     let class = store.add_class("7.A").expect("class");
     (0..laptops)
         .map(|i| {
@@ -64,21 +68,93 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     gz.finish().expect("gzip")
 }
 
+/// Where one measurement stores its events: a fresh SQLite file, or a fresh database on a
+/// PostgreSQL cluster (dropped with this value).
+enum Fresh {
+    Sqlite(tempfile::TempDir),
+    Postgres { cluster: String, name: String },
+}
+
+impl Fresh {
+    fn new(postgres: Option<&str>) -> Fresh {
+        let Some(cluster) = postgres else {
+            return Fresh::Sqlite(tempfile::tempdir().expect("temp dir"));
+        };
+        let name = format!("aktovka_bench_{}", Uuid::new_v4().simple());
+        postgres::Client::connect(cluster, postgres::NoTls)
+            .expect("connect to --postgres")
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        Fresh::Postgres {
+            cluster: cluster.to_owned(),
+            name,
+        }
+    }
+
+    fn store(&self) -> Arc<dyn ServerStore> {
+        match self {
+            Fresh::Sqlite(dir) => {
+                Arc::new(SqliteStore::open(&dir.path().join("server.sqlite")).expect("store"))
+            }
+            Fresh::Postgres { .. } => {
+                Arc::new(PostgresStore::connect(&self.url()).expect("PostgreSQL store"))
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Fresh::Sqlite(dir) => dir.path().join("server.sqlite").display().to_string(),
+            Fresh::Postgres { cluster, name } => {
+                aktovka::server::postgres::url_with_dbname(cluster, name)
+                    .expect("--postgres takes a postgres:// URL")
+            }
+        }
+    }
+
+    fn data(&self) -> std::path::PathBuf {
+        match self {
+            Fresh::Sqlite(dir) => dir.path().to_owned(),
+            Fresh::Postgres { .. } => std::env::temp_dir(),
+        }
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        if let Fresh::Postgres { cluster, name } = self
+            && let Ok(mut c) = postgres::Client::connect(cluster, postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let postgres = argv
+        .iter()
+        .position(|a| a == "--postgres")
+        .and_then(|i| argv.get(i + 1))
+        .cloned();
+    let args: Vec<usize> = argv.iter().filter_map(|a| a.parse().ok()).collect();
     let laptops = args.first().copied().unwrap_or(30);
     let per = args.get(1).copied().unwrap_or(5000) as u64;
     let batch = args.get(2).copied().unwrap_or(500);
     let total = laptops as u64 * per;
-    println!("{laptops} laptops × {per} events, batches of {batch}");
+    println!(
+        "{laptops} laptops × {per} events, batches of {batch}, on {}",
+        if postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
 
     // Over HTTP.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("server.sqlite")).expect("store"));
-    let devices = enrolled(&store, laptops);
+    let fresh = Fresh::new(postgres.as_deref());
+    let store = fresh.store();
+    let devices = enrolled(&*store, laptops);
     let bodies: Vec<(String, Vec<Vec<u8>>)> = devices
         .iter()
         .map(|(device, token)| {
@@ -99,7 +175,7 @@ fn main() {
     let addr = listener.local_addr().expect("addr");
     let state = Arc::new(AppState {
         store: store.clone(),
-        data: dir.path().to_owned(),
+        data: fresh.data(),
         // Measures sync alone; re-grading is not part of the figures.
         regrade: None,
     });
@@ -142,9 +218,9 @@ fn main() {
     );
 
     // The store's push without HTTP.
-    let dir2 = tempfile::tempdir().expect("temp dir");
-    let store2 = SqliteStore::open(&dir2.path().join("server.sqlite")).expect("store");
-    let devices2 = enrolled(&store2, laptops);
+    let fresh2 = Fresh::new(postgres.as_deref());
+    let store2 = fresh2.store();
+    let devices2 = enrolled(&*store2, laptops);
     let all: Vec<(Uuid, Vec<Event>)> = devices2
         .iter()
         .map(|(d, _)| (*d, events_of(*d, per)))
@@ -162,17 +238,57 @@ fn main() {
     );
 
     // Raw inserts of the same rows into the same schema.
-    let dir3 = tempfile::tempdir().expect("temp dir");
-    let path3 = dir3.path().join("server.sqlite");
-    let store3 = SqliteStore::open(&path3).expect("store");
-    let devices3 = enrolled(&store3, laptops);
-    drop(store3);
-    let mut conn = rusqlite::Connection::open(&path3).expect("open");
-    conn.pragma_update(None, "synchronous", "FULL")
-        .expect("pragma");
+    let fresh3 = Fresh::new(postgres.as_deref());
+    let devices3 = enrolled(&*fresh3.store(), laptops);
     let rows: Vec<Vec<Event>> = devices3.iter().map(|(d, _)| events_of(*d, per)).collect();
     let started = Instant::now();
-    for events in &rows {
+    match &fresh3 {
+        Fresh::Sqlite(_) => raw_sqlite(&fresh3.url(), &rows, batch),
+        Fresh::Postgres { .. } => raw_postgres(&fresh3.url(), &rows, batch),
+    }
+    let raw = started.elapsed();
+    let raw_rate = total as f64 / raw.as_secs_f64();
+    println!("raw inserts: {raw_rate:.0} events/s");
+    if let Fresh::Postgres { .. } = fresh3 {
+        // PostgreSQL's fastest bulk path, one COPY per batch: the ceiling for any server.
+        let fresh4 = Fresh::new(postgres.as_deref());
+        let devices4 = enrolled(&*fresh4.store(), laptops);
+        let rows: Vec<Vec<Event>> = devices4.iter().map(|(d, _)| events_of(*d, per)).collect();
+        let started = Instant::now();
+        copy_postgres(&fresh4.url(), &rows, batch);
+        let copy_rate = total as f64 / started.elapsed().as_secs_f64();
+        println!("raw COPY, one connection: {copy_rate:.0} events/s");
+        // The same with one connection per laptop, all at once, as the HTTP path runs.
+        let fresh5 = Fresh::new(postgres.as_deref());
+        let devices5 = enrolled(&*fresh5.store(), laptops);
+        let url5 = fresh5.url();
+        let rows: Vec<Vec<Event>> = devices5.iter().map(|(d, _)| events_of(*d, per)).collect();
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            for events in &rows {
+                let url5 = &url5;
+                s.spawn(move || copy_postgres(url5, std::slice::from_ref(events), batch));
+            }
+        });
+        let parallel_rate = total as f64 / started.elapsed().as_secs_f64();
+        println!("raw COPY, {laptops} connections at once: {parallel_rate:.0} events/s");
+        println!(
+            "HTTP sync / raw COPY at once: {:.0} %",
+            100.0 * http_rate / parallel_rate
+        );
+    }
+    println!(
+        "HTTP sync / raw inserts: {:.0} %",
+        100.0 * http_rate / raw_rate
+    );
+}
+
+/// One prepared INSERT per row, one transaction per batch, `synchronous=FULL`.
+fn raw_sqlite(path: &str, rows: &[Vec<Event>], batch: usize) {
+    let mut conn = rusqlite::Connection::open(path).expect("open");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("pragma");
+    for events in rows {
         for c in events.chunks(batch) {
             let tx = conn.transaction().expect("tx");
             {
@@ -201,11 +317,79 @@ fn main() {
             tx.commit().expect("commit");
         }
     }
-    let raw = started.elapsed();
-    let raw_rate = total as f64 / raw.as_secs_f64();
-    println!("raw inserts: {raw_rate:.0} events/s");
-    println!(
-        "HTTP sync / raw inserts: {:.0} %",
-        100.0 * http_rate / raw_rate
-    );
+}
+
+/// One prepared INSERT per row, one transaction per batch (PostgreSQL's defaults: every
+/// commit is flushed to disk).
+fn raw_postgres(url: &str, rows: &[Vec<Event>], batch: usize) {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    let stmt = client
+        .prepare(
+            "INSERT INTO event (id, device, seq, learner, course, course_version, kind, at, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .expect("prepare");
+    for events in rows {
+        for c in events.chunks(batch) {
+            let mut tx = client.transaction().expect("tx");
+            for e in c {
+                tx.execute(
+                    &stmt,
+                    &[
+                        &e.id,
+                        &e.device,
+                        &(e.seq as i64),
+                        &e.learner,
+                        &e.course,
+                        &e.course_version,
+                        &e.kind.name(),
+                        &e.at,
+                        &serde_json::to_string(e).expect("json"),
+                    ],
+                )
+                .expect("insert");
+            }
+            tx.commit().expect("commit");
+        }
+    }
+}
+
+/// One `COPY … FROM STDIN` (text format) per batch, one transaction per batch.
+fn copy_postgres(url: &str, rows: &[Vec<Event>], batch: usize) {
+    fn text(s: &str) -> String {
+        s.replace('\\', "\\\\")
+            .replace('\t', "\\t")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r")
+    }
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    for events in rows {
+        for c in events.chunks(batch) {
+            let mut tx = client.transaction().expect("tx");
+            let mut data = String::new();
+            for e in c {
+                let body = serde_json::to_string(e).expect("json");
+                data.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                    e.id,
+                    e.device,
+                    e.seq,
+                    e.learner,
+                    text(&e.course),
+                    text(&e.course_version),
+                    e.kind.name(),
+                    text(&e.at),
+                    text(&body)
+                ));
+            }
+            let mut w = tx
+                .copy_in(
+                    "COPY event (id, device, seq, learner, course, course_version, kind, at, body) FROM STDIN",
+                )
+                .expect("copy");
+            w.write_all(data.as_bytes()).expect("copy data");
+            w.finish().expect("copy finish");
+            tx.commit().expect("commit");
+        }
+    }
 }

@@ -1,7 +1,14 @@
-//! The school server and sync end to end: a real `aktovka server run` process on loopback
-//! with its SQLite file, laptops as data directories synced through the library client
-//! and the `aktovka sync` binary, and raw HTTP for requests a well-behaved client never
-//! sends. Every fault test ends by checking that each event is stored exactly once.
+//! The school server and sync end to end: a real `aktovka server run` process on loopback,
+//! laptops as data directories synced through the library client and the `aktovka sync`
+//! binary, and raw HTTP for requests a well-behaved client never sends. Every fault test
+//! ends by checking, through the store trait, that each event is stored exactly once.
+//!
+//! Every test runs twice: `sync::sqlite::…` against the SQLite file in the server's data
+//! directory and `sync::postgres::…` against a fresh PostgreSQL database of its own
+//! (created on the cluster named by `$AKTOVKA_TEST_POSTGRES`, e.g.
+//! `postgres://aktovka@127.0.0.1:54329/postgres`, and dropped afterwards; `.ci/run` starts
+//! one). Without that variable the PostgreSQL variants skip with a loud message, and fail
+//! when `CI` is set.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +16,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use aktovka::progress::{Event, EventKind, NewEvent, ProgressStore};
+use aktovka::server::ServerStore;
+use aktovka::server::postgres::PostgresStore;
+use aktovka::server::regrade::RegradeStatus;
+use aktovka::server::sqlite::SqliteStore;
 use aktovka::sync::{self, Step, SyncOptions, SyncReport};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -35,19 +46,167 @@ pub(crate) fn admin(args: &[&str]) -> String {
     stdout
 }
 
+/// The storage a test server runs on.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The variable naming the PostgreSQL cluster the PostgreSQL variants use.
+const POSTGRES_VAR: &str = "AKTOVKA_TEST_POSTGRES";
+
+impl Backend {
+    /// The PostgreSQL backend when `$AKTOVKA_TEST_POSTGRES` names a cluster; `None` (the
+    /// test skips, loudly) without it, a failure when `CI` is set.
+    fn postgres() -> Option<Backend> {
+        if std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty()) {
+            return Some(Backend::Postgres);
+        }
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !in_ci,
+            "CI is set but {POSTGRES_VAR} is not: start PostgreSQL and export its URL (.ci/run does)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: the PostgreSQL variant of this sync test needs {POSTGRES_VAR}=postgres://… \
+             (`. .ci/postgres.sh` starts a throwaway cluster); set CI=1 to make this a failure ***\n"
+        );
+        None
+    }
+}
+
+/// Runs each named test (a `fn(Backend)`) once per backend: `sqlite::NAME` and
+/// `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::Backend::Sqlite);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) = super::Backend::postgres() {
+                        super::$name(backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    enrol_push_pull_and_resume_a_download_exactly_once,
+    duplicated_and_reordered_batches_are_stored_once,
+    a_tampered_event_is_refused_and_a_revoked_device_locked_out,
+    bad_requests_get_clear_4xx_and_the_server_keeps_serving,
+    device_clocks_a_day_off_are_recorded_not_trusted,
+    a_client_killed_mid_push_finishes_on_the_next_sync,
+    a_server_killed_mid_sync_and_restarted_loses_nothing,
+    a_server_restored_from_an_older_backup_gets_the_lost_events_again,
+    connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing,
+    an_enrolment_code_serves_one_device_and_survives_a_lost_answer,
+    the_server_regrades_attempts_and_flags_a_tampered_score,
+    concurrent_pushes_of_one_device_store_each_event_once,
+    stored_events_cannot_be_changed_even_below_the_server,
+    a_database_from_a_newer_aktovka_is_refused_untouched,
+);
+
+/// A fresh PostgreSQL database for one test (so tests run in parallel), dropped with it,
+/// together with any backup copies the test made.
+struct PgDatabase {
+    /// The cluster's URL from `$AKTOVKA_TEST_POSTGRES`, for CREATE/DROP DATABASE.
+    admin_url: String,
+    name: String,
+    url: String,
+    backups: Vec<String>,
+}
+
+impl PgDatabase {
+    fn create() -> PgDatabase {
+        let admin_url = std::env::var(POSTGRES_VAR).expect("checked by Backend::postgres");
+        let name = format!("aktovka_test_{}", Uuid::new_v4().simple());
+        let url = aktovka::server::postgres::url_with_dbname(&admin_url, &name)
+            .unwrap_or_else(|| panic!("{POSTGRES_VAR} must be a postgres:// URL"));
+        let db = PgDatabase {
+            admin_url,
+            name,
+            url,
+            backups: Vec::new(),
+        };
+        db.admin(&format!("CREATE DATABASE {}", db.name));
+        db
+    }
+
+    /// Runs one statement on the cluster's admin database.
+    fn admin(&self, sql: &str) {
+        let mut client = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to {POSTGRES_VAR}: {e}"));
+        client
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Copies the database (no one may be connected to it).
+    fn backup(&mut self) -> String {
+        let copy = format!("{}_b{}", self.name, self.backups.len());
+        self.admin(&format!("CREATE DATABASE {copy} TEMPLATE {}", self.name));
+        self.backups.push(copy.clone());
+        copy
+    }
+
+    /// Replaces the database by a backup copy.
+    fn restore(&self, copy: &str) {
+        self.admin(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+        self.admin(&format!("CREATE DATABASE {} TEMPLATE {copy}", self.name));
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // A failed drop leaves a stray database on a throwaway cluster: not worth a panic
+        // that would hide the test's own.
+        if let Ok(mut client) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
+            for db in std::iter::once(&self.name).chain(&self.backups) {
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
 /// A school server: its data directory and, while running, its process.
 struct Server {
     dir: tempfile::TempDir,
     child: Option<Child>,
     addr: String,
+    /// The server's database when it runs on PostgreSQL.
+    pg: Option<PgDatabase>,
 }
 
 impl Server {
-    /// Creates a server with class 7.A (two learners) and starts it on a free port.
-    fn new() -> Server {
+    /// Creates a server on `backend` with class 7.A (two learners) and starts it on a free
+    /// port.
+    fn new(backend: Backend) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().to_str().expect("utf-8 path").to_owned();
-        admin(&["server", "init", "--data", &data]);
+        let pg = match backend {
+            Backend::Sqlite => {
+                admin(&["server", "init", "--data", &data]);
+                None
+            }
+            Backend::Postgres => {
+                let db = PgDatabase::create();
+                // Recorded in <data>/server.toml: every later command finds it there.
+                admin(&["server", "init", "--data", &data, "--database", &db.url]);
+                Some(db)
+            }
+        };
         let csv = dir.path().join("7a.csv");
         std::fs::write(
             &csv,
@@ -67,6 +226,7 @@ impl Server {
             dir,
             child: None,
             addr: "127.0.0.1:0".into(),
+            pg,
         };
         s.start();
         s
@@ -126,45 +286,127 @@ impl Server {
             .to_owned()
     }
 
-    fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.path().join("server.sqlite")).expect("server db")
+    /// The server's store, opened beside the running server as `aktovka server …` opens it.
+    fn store(&self) -> Box<dyn ServerStore> {
+        match &self.pg {
+            Some(db) => Box::new(PostgresStore::connect(&db.url).expect("PostgreSQL store")),
+            None => Box::new(
+                SqliteStore::open(&self.dir.path().join("server.sqlite")).expect("SQLite store"),
+            ),
+        }
+    }
+
+    /// Every stored event of class 7.A with its re-grading, through the store trait.
+    fn activity(&self) -> Vec<aktovka::server::Activity> {
+        let store = self.store();
+        let class = store.class("7.A").expect("class").expect("class 7.A");
+        store.class_activity(class.id).expect("class activity")
+    }
+
+    /// The re-grading outcomes stored so far, by seq.
+    fn regrades(&self) -> Vec<(u64, RegradeStatus)> {
+        self.activity()
+            .into_iter()
+            .filter_map(|(e, r)| r.map(|r| (e.seq, r.status)))
+            .collect()
+    }
+
+    /// Runs SQL on the server's database directly, below the store trait: for set-ups and
+    /// tampering the store never does.
+    fn raw_sql(&self, sql: &str) -> Result<(), String> {
+        match &self.pg {
+            Some(db) => ::postgres::Client::connect(&db.url, ::postgres::NoTls)
+                .expect("connect")
+                .batch_execute(sql)
+                .map_err(|e| format!("{e:?}")),
+            None => rusqlite::Connection::open(self.dir.path().join("server.sqlite"))
+                .expect("server db")
+                .execute_batch(sql)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Forgets every re-grading outcome (the server must be stopped).
+    fn clear_regrades(&self) {
+        self.raw_sql("DELETE FROM regrade").expect("clear");
+    }
+
+    /// Copies the stopped server's database; returns what [`Server::restore`] needs.
+    fn backup(&mut self) -> Backup {
+        if let Some(db) = &mut self.pg {
+            return Backup::Postgres(db.backup());
+        }
+        let backup = tempfile::tempdir().expect("backup dir");
+        for f in SQLITE_FILES {
+            let src = self.dir.path().join(f);
+            if src.exists() {
+                std::fs::copy(&src, backup.path().join(f)).expect("back up");
+            }
+        }
+        Backup::Sqlite(backup)
+    }
+
+    /// Puts the stopped server's database back as it was at `backup`.
+    fn restore(&self, backup: &Backup) {
+        match (backup, &self.pg) {
+            (Backup::Postgres(copy), Some(db)) => db.restore(copy),
+            (Backup::Sqlite(dir), None) => {
+                for f in SQLITE_FILES {
+                    let dst = self.dir.path().join(f);
+                    let src = dir.path().join(f);
+                    if src.exists() {
+                        std::fs::copy(&src, &dst).expect("restore");
+                    } else if dst.exists() {
+                        std::fs::remove_file(&dst).expect("remove newer file");
+                    }
+                }
+            }
+            _ => panic!("backup of another backend"),
+        }
     }
 
     /// Asserts that the server holds exactly `events`, each once with identical content.
     fn assert_holds_exactly(&self, events: &[Event]) {
-        let db = self.db();
-        let device = events
-            .first()
-            .map(|e| e.device.to_string())
-            .unwrap_or_default();
-        let (count, distinct): (i64, i64) = db
-            .query_row(
-                "SELECT COUNT(*), COUNT(DISTINCT id) FROM event WHERE device = ?1",
-                [&device],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .expect("count");
-        assert_eq!(count as usize, events.len(), "events stored for the device");
-        assert_eq!(distinct, count, "no event stored twice");
-        let mut stmt = db
-            .prepare("SELECT body FROM event WHERE id = ?1")
-            .expect("prepare");
-        for e in events {
-            let body: String = stmt
-                .query_row([e.id.to_string()], |r| r.get(0))
-                .unwrap_or_else(|err| panic!("event seq {} missing: {err}", e.seq));
-            let stored: Event = serde_json::from_str(&body).expect("stored event");
-            assert_eq!(&stored, e);
+        let store = self.store();
+        let device = events.first().map(|e| e.device);
+        assert_eq!(
+            store.event_count().expect("count"),
+            events.len() as u64,
+            "events stored"
+        );
+        let class = store.class("7.A").expect("class").expect("class 7.A");
+        let stored: Vec<Event> = store
+            .class_activity(class.id)
+            .expect("class activity")
+            .into_iter()
+            .map(|(e, _)| e)
+            .filter(|e| Some(e.device) == device)
+            .collect();
+        let ids: std::collections::HashSet<Uuid> = stored.iter().map(|e| e.id).collect();
+        assert_eq!(ids.len(), stored.len(), "no event stored twice");
+        assert_eq!(stored.len(), events.len(), "events stored for the device");
+        let mut sent = events.to_vec();
+        sent.sort_by_key(|e| e.seq);
+        for (stored, sent) in stored.iter().zip(&sent) {
+            assert_eq!(stored, sent, "event seq {} as sent", sent.seq);
         }
-        let ack: i64 = db
-            .query_row(
-                "SELECT acknowledged FROM device WHERE id = ?1",
-                [&device],
-                |r| r.get(0),
-            )
-            .expect("ack");
-        assert_eq!(ack as usize, events.len(), "acknowledged mark");
+        if let Some(device) = device {
+            assert_eq!(
+                store.acknowledged(device).expect("ack"),
+                events.len() as u64,
+                "acknowledged mark"
+            );
+        }
     }
+}
+
+/// The files of a SQLite server store (database and WAL).
+const SQLITE_FILES: [&str; 3] = ["server.sqlite", "server.sqlite-wal", "server.sqlite-shm"];
+
+/// A copy of a stopped server's database.
+enum Backup {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
 }
 
 impl Drop for Server {
@@ -333,9 +575,8 @@ pub(crate) fn built_bundle() -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-#[test]
-fn enrol_push_pull_and_resume_a_download_exactly_once() {
-    let server = Server::new();
+fn enrol_push_pull_and_resume_a_download_exactly_once(backend: Backend) {
+    let server = Server::new(backend);
     let (_b, bundle) = built_bundle();
     admin(&[
         "server",
@@ -400,9 +641,8 @@ fn enrol_push_pull_and_resume_a_download_exactly_once() {
     server.assert_holds_exactly(&laptop.events());
 }
 
-#[test]
-fn duplicated_and_reordered_batches_are_stored_once() {
-    let server = Server::new();
+fn duplicated_and_reordered_batches_are_stored_once(backend: Backend) {
+    let server = Server::new(backend);
     let (device, token) = raw_device(&server);
     let events: Vec<Event> = (1..=6)
         .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
@@ -419,9 +659,8 @@ fn duplicated_and_reordered_batches_are_stored_once() {
     server.assert_holds_exactly(&events);
 }
 
-#[test]
-fn a_tampered_event_is_refused_and_a_revoked_device_locked_out() {
-    let server = Server::new();
+fn a_tampered_event_is_refused_and_a_revoked_device_locked_out(backend: Backend) {
+    let server = Server::new(backend);
     let (device, token) = raw_device(&server);
     let original = event(device, 1, "2026-11-27T10:00:00.000+01:00");
     assert_eq!(
@@ -465,9 +704,8 @@ fn a_tampered_event_is_refused_and_a_revoked_device_locked_out() {
     server.assert_holds_exactly(std::slice::from_ref(&original));
 }
 
-#[test]
-fn bad_requests_get_clear_4xx_and_the_server_keeps_serving() {
-    let server = Server::new();
+fn bad_requests_get_clear_4xx_and_the_server_keeps_serving(backend: Backend) {
+    let server = Server::new(backend);
     let (device, token) = raw_device(&server);
     let url = format!("{}/api/v1/push", server.url());
     let c = http();
@@ -549,9 +787,8 @@ fn bad_requests_get_clear_4xx_and_the_server_keeps_serving() {
     server.assert_holds_exactly(&[ok]);
 }
 
-#[test]
-fn device_clocks_a_day_off_are_recorded_not_trusted() {
-    let server = Server::new();
+fn device_clocks_a_day_off_are_recorded_not_trusted(backend: Backend) {
+    let server = Server::new(backend);
     let (device, token) = raw_device(&server);
     // seq 1 says tomorrow, seq 2 says yesterday: seq orders, the times are kept as sent.
     let events = vec![
@@ -562,25 +799,16 @@ fn device_clocks_a_day_off_are_recorded_not_trusted() {
     let (status, v) = push(&server, &token, &events);
     assert_eq!((status, &v["acknowledged"]), (200, &json!(3)));
     server.assert_holds_exactly(&events);
-    let ats: Vec<String> = server
-        .db()
-        .prepare("SELECT at FROM event ORDER BY seq")
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
+    let ats: Vec<String> = server.activity().into_iter().map(|(e, _)| e.at).collect();
     assert_eq!(ats, events.iter().map(|e| e.at.clone()).collect::<Vec<_>>());
 }
 
 /// Waits (up to 20 s) until the server has stored at least `n` events.
-fn wait_for_events(server: &Server, n: i64) {
+fn wait_for_events(server: &Server, n: u64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let store = server.store();
     loop {
-        let stored: i64 = server
-            .db()
-            .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
-            .unwrap_or(0);
+        let stored = store.event_count().unwrap_or(0);
         if stored >= n || std::time::Instant::now() > deadline {
             return;
         }
@@ -588,9 +816,8 @@ fn wait_for_events(server: &Server, n: i64) {
     }
 }
 
-#[test]
-fn a_client_killed_mid_push_finishes_on_the_next_sync() {
-    let server = Server::new();
+fn a_client_killed_mid_push_finishes_on_the_next_sync(backend: Backend) {
+    let server = Server::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(3000);
     let mut child = bin()
@@ -613,9 +840,8 @@ fn a_client_killed_mid_push_finishes_on_the_next_sync() {
     server.assert_holds_exactly(&laptop.events());
 }
 
-#[test]
-fn a_server_killed_mid_sync_and_restarted_loses_nothing() {
-    let mut server = Server::new();
+fn a_server_killed_mid_sync_and_restarted_loses_nothing(backend: Backend) {
+    let mut server = Server::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(3000);
     let data = laptop.data().to_owned();
@@ -634,10 +860,7 @@ fn a_server_killed_mid_sync_and_restarted_loses_nothing() {
     });
     wait_for_events(&server, 1);
     server.kill();
-    let stored_when_killed: i64 = server
-        .db()
-        .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
-        .expect("count");
+    let stored_when_killed = server.store().event_count().expect("count");
     std::thread::sleep(Duration::from_millis(300));
     server.start();
     let report = syncing.join().expect("sync thread").expect("sync");
@@ -651,22 +874,14 @@ fn a_server_killed_mid_sync_and_restarted_loses_nothing() {
     server.assert_holds_exactly(&laptop.events());
 }
 
-#[test]
-fn a_server_restored_from_an_older_backup_gets_the_lost_events_again() {
-    let mut server = Server::new();
+fn a_server_restored_from_an_older_backup_gets_the_lost_events_again(backend: Backend) {
+    let mut server = Server::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(150);
     assert_eq!(laptop.sync().acknowledged, 150);
-    // Back up the stopped server (database and WAL), then keep working.
+    // Back up the stopped server's database, then keep working.
     server.kill();
-    let backup = tempfile::tempdir().expect("backup dir");
-    let files = ["server.sqlite", "server.sqlite-wal", "server.sqlite-shm"];
-    for f in files {
-        let src = server.dir.path().join(f);
-        if src.exists() {
-            std::fs::copy(&src, backup.path().join(f)).expect("back up");
-        }
-    }
+    let backup = server.backup();
     server.start();
     laptop.record(70);
     assert_eq!(laptop.sync().acknowledged, 220);
@@ -674,15 +889,7 @@ fn a_server_restored_from_an_older_backup_gets_the_lost_events_again() {
 
     // Disaster: the server comes back from the older backup.
     server.kill();
-    for f in files {
-        let dst = server.dir.path().join(f);
-        let src = backup.path().join(f);
-        if src.exists() {
-            std::fs::copy(&src, &dst).expect("restore");
-        } else if dst.exists() {
-            std::fs::remove_file(&dst).expect("remove newer file");
-        }
-    }
+    server.restore(&backup);
     server.start();
     laptop.record(5);
     let report = laptop.sync();
@@ -752,9 +959,8 @@ fn cutting_proxy(upstream: String) -> (String, std::sync::Arc<std::sync::atomic:
     (addr, cuts)
 }
 
-#[test]
-fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing() {
-    let server = Server::new();
+fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing(backend: Backend) {
+    let server = Server::new(backend);
     let (_b, bundle) = built_bundle();
     admin(&[
         "server",
@@ -799,9 +1005,8 @@ fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing() {
     server.assert_holds_exactly(&laptop.events());
 }
 
-#[test]
-fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer() {
-    let server = Server::new();
+fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer(backend: Backend) {
+    let server = Server::new(backend);
     let code = server.code();
     let enrol = |device: Uuid, code: &str| {
         let r = http()
@@ -837,10 +1042,9 @@ fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer() {
     server.assert_holds_exactly(&[ok]);
 }
 
-#[test]
-fn the_server_regrades_attempts_and_flags_a_tampered_score() {
+fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
     use aktovka::learner::library::Course;
-    let mut server = Server::new();
+    let mut server = Server::new(backend);
     let (_b, bundle) = built_bundle();
     admin(&[
         "server",
@@ -878,31 +1082,17 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score() {
         // Graded by a plugin this server does not have.
         attempt(4, "7", 1.0, true, &"00".repeat(32)),
     ];
-    let expected = [
-        (1, "match"),
-        (2, "match"),
-        (3, "mismatch"),
-        (4, "unverifiable"),
-    ]
-    .map(|(s, t)| (s, t.to_owned()))
-    .to_vec();
-    fn statuses(server: &Server) -> Vec<(i64, String)> {
-        server
-            .db()
-            .prepare(
-                "SELECT e.seq, r.status FROM regrade r JOIN event e ON e.id = r.event ORDER BY e.seq",
-            )
-            .expect("prepare")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows")
-    }
+    let expected = vec![
+        (1, RegradeStatus::Match),
+        (2, RegradeStatus::Match),
+        (3, RegradeStatus::Mismatch),
+        (4, RegradeStatus::Unverifiable),
+    ];
     /// Polls until the server has re-graded `n` attempts (or a minute has passed).
-    fn regraded_on_its_own(server: &Server, n: usize) -> Vec<(i64, String)> {
+    fn regraded_on_its_own(server: &Server, n: usize) -> Vec<(u64, RegradeStatus)> {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let got = statuses(server);
+            let got = server.regrades();
             if got.len() == n || std::time::Instant::now() > deadline {
                 return got;
             }
@@ -920,10 +1110,7 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score() {
     );
     // With the verdicts gone, `server regrade` finds them again and exits 1 on the mismatch.
     server.kill();
-    server
-        .db()
-        .execute("DELETE FROM regrade", [])
-        .expect("clear");
+    server.clear_regrades();
     let out = bin()
         .args(["server", "regrade", "--data", server.data()])
         .output()
@@ -936,13 +1123,86 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score() {
             && stdout.contains("unverifiable 1"),
         "{stdout}"
     );
-    assert_eq!(statuses(&server), expected);
+    assert_eq!(server.regrades(), expected);
     // A server started with attempts pending re-grades them at once.
-    server
-        .db()
-        .execute("DELETE FROM regrade", [])
-        .expect("clear");
+    server.clear_regrades();
     server.start();
     assert_eq!(regraded_on_its_own(&server, expected.len()), expected);
     server.assert_holds_exactly(&events);
+}
+
+fn concurrent_pushes_of_one_device_store_each_event_once(backend: Backend) {
+    let server = Server::new(backend);
+    let (device, token) = raw_device(&server);
+    let events: Vec<Event> = (1..=400)
+        .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
+        .collect();
+    // Eight clients of the same device push all 400 events at once, each starting at
+    // another batch, so every batch arrives several times concurrently.
+    let url = format!("{}/api/v1/push", server.url());
+    let clients: Vec<_> = (0..8)
+        .map(|t| {
+            let (url, token) = (url.clone(), token.clone());
+            let mut batches: Vec<Vec<Event>> = events.chunks(50).map(<[Event]>::to_vec).collect();
+            batches.rotate_left(t);
+            std::thread::spawn(move || {
+                let c = http();
+                batches
+                    .iter()
+                    .map(|b| {
+                        c.post(&url)
+                            .bearer_auth(&token)
+                            .body(json!({ "events": b }).to_string())
+                            .send()
+                            .expect("push")
+                            .status()
+                            .as_u16()
+                    })
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    for c in clients {
+        let statuses = c.join().expect("client thread");
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    }
+    server.assert_holds_exactly(&events);
+}
+
+fn stored_events_cannot_be_changed_even_below_the_server(backend: Backend) {
+    let mut server = Server::new(backend);
+    let (device, token) = raw_device(&server);
+    let events: Vec<Event> = (1..=3)
+        .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
+        .collect();
+    assert_eq!(push(&server, &token, &events).0, 200);
+    server.kill();
+    for sql in [
+        "UPDATE event SET at = '2000-01-01T00:00:00.000Z'",
+        "DELETE FROM event",
+    ] {
+        let err = server.raw_sql(sql).expect_err(sql);
+        assert!(err.contains("events are immutable"), "{sql}: {err}");
+    }
+    server.assert_holds_exactly(&events);
+}
+
+fn a_database_from_a_newer_aktovka_is_refused_untouched(backend: Backend) {
+    let mut server = Server::new(backend);
+    server.kill();
+    let newer = match backend {
+        Backend::Sqlite => "PRAGMA user_version = 99",
+        Backend::Postgres => "INSERT INTO aktovka_migration (version) VALUES (99)",
+    };
+    server.raw_sql(newer).expect("mark the schema newer");
+    // Twice: the first refusal changed nothing that would let the second through.
+    for _ in 0..2 {
+        let out = bin()
+            .args(["server", "devices", "--data", server.data()])
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(stderr.contains("newer aktovka (schema 99"), "{stderr}");
+    }
 }

@@ -5,6 +5,11 @@
 //! scripts read it. `run` also re-grades pushed attempts in the background.
 //!
 //! Passwords are read from `$AKTOVKA_PASSWORD` when set, else from the first line of stdin.
+//!
+//! The store is SQLite in `<data>/server.sqlite` unless a PostgreSQL URL is given:
+//! `server init --data DIR --database postgres://…` records it in `<data>/server.toml`, so
+//! `run` and every admin command use it without repeating it; `--database` on any command
+//! overrides the file. Published bundles live in the data directory either way.
 
 use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use std::sync::Arc;
 
 use aktovka::bundle::Bundle;
 use aktovka::server::api::{self, AppState};
+use aktovka::server::postgres::PostgresStore;
 use aktovka::server::sqlite::SqliteStore;
 use aktovka::server::{self as srv, BUNDLE_DIR, DB_FILE, PublishedBundle, ServerStore};
 use anyhow::Context;
@@ -23,6 +29,52 @@ pub struct DataArg {
     /// Datová složka serveru / the server's data directory
     #[arg(long)]
     pub data: PathBuf,
+    /// PostgreSQL místo SQLite (přednost před server.toml) / PostgreSQL instead of SQLite
+    /// (overrides server.toml): postgres://user:password@host:port/db
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
+
+/// The server's configuration file in its data directory.
+const CONFIG_FILE: &str = "server.toml";
+
+/// `<data>/server.toml`, written by `server init --database`.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerConfig {
+    /// The PostgreSQL URL; absent: SQLite in the data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    database: Option<String>,
+}
+
+impl ServerConfig {
+    fn load(data: &Path) -> anyhow::Result<ServerConfig> {
+        let path = data.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).with_context(|| path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ServerConfig::default()),
+            Err(e) => Err(anyhow::Error::from(e).context(path.display().to_string())),
+        }
+    }
+
+    /// Writes the file readable by its owner only: the URL may hold a password.
+    fn save(&self, data: &Path) -> anyhow::Result<()> {
+        let path = data.join(CONFIG_FILE);
+        let text = format!(
+            "# aktovka server; see docs/server.md\n{}",
+            toml::to_string(self)?
+        );
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .with_context(|| path.display().to_string())?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -117,14 +169,27 @@ pub enum Command {
     },
 }
 
-fn open(data: &Path) -> anyhow::Result<SqliteStore> {
-    let path = data.join(DB_FILE);
+/// The server's store: PostgreSQL when `--database` or `server.toml` names one, else the
+/// SQLite file, which `server init` must have created.
+fn open(data: &DataArg) -> anyhow::Result<Box<dyn ServerStore>> {
+    let url = match &data.database {
+        Some(url) => Some(url.clone()),
+        None => ServerConfig::load(&data.data)?.database,
+    };
+    if let Some(url) = url {
+        // The URL may hold a password: it is not repeated in the message.
+        let store = PostgresStore::connect(&url).context("PostgreSQL (--database, server.toml)")?;
+        return Ok(Box::new(store));
+    }
+    let path = data.data.join(DB_FILE);
     anyhow::ensure!(
         path.exists(),
         "{} neexistuje; spusťte `aktovka server init` / does not exist; run `aktovka server init`",
         path.display()
     );
-    SqliteStore::open(&path).with_context(|| path.display().to_string())
+    Ok(Box::new(
+        SqliteStore::open(&path).with_context(|| path.display().to_string())?,
+    ))
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -142,7 +207,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(p)
 }
 
-fn class(store: &SqliteStore, name: &str) -> anyhow::Result<srv::Class> {
+fn class(store: &dyn ServerStore, name: &str) -> anyhow::Result<srv::Class> {
     store
         .class(name)?
         .with_context(|| format!("neznámá třída / unknown class: {name}"))
@@ -153,15 +218,32 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Init { data, admin } => {
             std::fs::create_dir_all(&data.data).with_context(|| data.data.display().to_string())?;
             let path = data.data.join(DB_FILE);
-            anyhow::ensure!(
-                !path.exists(),
-                "{} už existuje / already exists",
-                path.display()
-            );
+            let config = data.data.join(CONFIG_FILE);
+            for existing in [&path, &config] {
+                anyhow::ensure!(
+                    !existing.exists(),
+                    "{} už existuje / already exists",
+                    existing.display()
+                );
+            }
             let password = read_password()?;
-            let store = SqliteStore::open(&path)?;
-            store.add_teacher(&admin, &srv::hash_password(&password)?, true)?;
-            println!("server založen / server created: {}", path.display());
+            let hash = srv::hash_password(&password)?;
+            if let Some(url) = &data.database {
+                let store = PostgresStore::connect(url).context("PostgreSQL (--database)")?;
+                store.add_teacher(&admin, &hash, true)?;
+                ServerConfig {
+                    database: Some(url.clone()),
+                }
+                .save(&data.data)?;
+                println!(
+                    "server založen / server created: PostgreSQL, {}",
+                    config.display()
+                );
+            } else {
+                let store = SqliteStore::open(&path)?;
+                store.add_teacher(&admin, &hash, true)?;
+                println!("server založen / server created: {}", path.display());
+            }
         }
         Command::Run {
             data,
@@ -169,7 +251,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             tls_cert,
             tls_key,
         } => {
-            let store: Arc<dyn ServerStore> = Arc::new(open(&data.data)?);
+            let store: Arc<dyn ServerStore> = Arc::from(open(&data)?);
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(srv::tls::server_config(&cert, &key)?),
                 _ => None,
@@ -189,7 +271,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             })?;
         }
         Command::AddTeacher { data, name } => {
-            let store = open(&data.data)?;
+            let store = open(&data)?;
             let password = read_password()?;
             store.add_teacher(&name, &srv::hash_password(&password)?, false)?;
             println!("učitel přidán / teacher added: {name}");
@@ -200,7 +282,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             learners,
             teacher,
         } => {
-            let store = open(&data.data)?;
+            let store = open(&data)?;
             if let Some(t) = &teacher {
                 anyhow::ensure!(
                     store.teacher(t)?.is_some(),
@@ -210,7 +292,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             let c = store.add_class(&name)?;
             println!("třída / class {} ({})", c.name, c.id);
             if let Some(csv) = learners {
-                import(&store, &c, &csv)?;
+                import(&*store, &c, &csv)?;
             }
             if let Some(t) = teacher {
                 store.assign_teacher(c.id, &t)?;
@@ -222,8 +304,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             class: name,
             teacher,
         } => {
-            let store = open(&data.data)?;
-            let c = class(&store, &name)?;
+            let store = open(&data)?;
+            let c = class(&*store, &name)?;
             store.assign_teacher(c.id, &teacher)?;
             println!("třída přiřazena / class assigned: {} → {teacher}", c.name);
         }
@@ -232,17 +314,17 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             class: name,
             csv,
         } => {
-            let store = open(&data.data)?;
-            let c = class(&store, &name)?;
-            import(&store, &c, &csv)?;
+            let store = open(&data)?;
+            let c = class(&*store, &name)?;
+            import(&*store, &c, &csv)?;
         }
         Command::EnrolmentCode {
             data,
             class: name,
             count,
         } => {
-            let store = open(&data.data)?;
-            let c = class(&store, &name)?;
+            let store = open(&data)?;
+            let c = class(&*store, &name)?;
             for _ in 0..count {
                 let code = srv::new_enrolment_code()?;
                 store.add_enrolment_code(c.id, &srv::secret_hash(&code))?;
@@ -250,14 +332,14 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Publish { data, bundle } => {
-            let store = open(&data.data)?;
-            publish(&store, &data.data, &bundle)?;
+            let store = open(&data)?;
+            publish(&*store, &data.data, &bundle)?;
         }
         Command::Regrade { data } => {
-            let store = open(&data.data)?;
+            let store = open(&data)?;
             let sandbox =
                 aktovka::sandbox::Sandbox::new(Some(aktovka::paths::module_cache_dir(&data.data)))?;
-            let r = aktovka::server::regrade::regrade_pending(&store, &data.data, &sandbox)?;
+            let r = aktovka::server::regrade::regrade_pending(&*store, &data.data, &sandbox)?;
             println!(
                 "souhlasí / match {}, nesouhlasí / mismatch {}, nelze ověřit / unverifiable {}",
                 r.matched, r.mismatched, r.unverifiable
@@ -267,7 +349,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Devices { data } => {
-            let store = open(&data.data)?;
+            let store = open(&data)?;
             for d in store.devices()? {
                 println!(
                     "{}\t{}\tack={}\t{}\t{}",
@@ -284,7 +366,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Revoke { data, device } => {
-            open(&data.data)?.revoke_device(device)?;
+            open(&data)?.revoke_device(device)?;
             println!("zařízení odebráno / device revoked: {device}");
         }
     }
@@ -315,7 +397,7 @@ fn background_regrade(
     }
 }
 
-fn import(store: &SqliteStore, c: &srv::Class, csv: &Path) -> anyhow::Result<()> {
+fn import(store: &dyn ServerStore, c: &srv::Class, csv: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(csv).with_context(|| csv.display().to_string())?;
     let names = srv::roster_csv(&text);
     let added = store.add_learners(c.id, &names)?;
@@ -327,7 +409,7 @@ fn import(store: &SqliteStore, c: &srv::Class, csv: &Path) -> anyhow::Result<()>
 }
 
 /// Verifies a bundle entry by entry, copies it under `<data>/bundles/` and records it.
-fn publish(store: &SqliteStore, data: &Path, path: &Path) -> anyhow::Result<()> {
+fn publish(store: &dyn ServerStore, data: &Path, path: &Path) -> anyhow::Result<()> {
     let bundle = Bundle::open(path).with_context(|| path.display().to_string())?;
     if let Some(problem) = bundle.verify_all().problems.first() {
         anyhow::bail!(
