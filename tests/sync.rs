@@ -116,6 +116,7 @@ on_both_backends!(
     concurrent_pushes_of_one_device_store_each_event_once,
     stored_events_cannot_be_changed_even_below_the_server,
     a_database_from_a_newer_aktovka_is_refused_untouched,
+    the_store_keeps_teachers_sessions_and_class_activity,
 );
 
 /// A fresh PostgreSQL database for one test (so tests run in parallel), dropped with it,
@@ -1205,4 +1206,80 @@ fn a_database_from_a_newer_aktovka_is_refused_untouched(backend: Backend) {
         assert!(!out.status.success(), "{stderr}");
         assert!(stderr.contains("newer aktovka (schema 99"), "{stderr}");
     }
+}
+
+/// The dashboard's store methods behave alike on both backends (the dashboard's own tests
+/// run on SQLite).
+fn the_store_keeps_teachers_sessions_and_class_activity(backend: Backend) {
+    let server = Server::new(backend);
+    let store = server.store();
+    let a = store.class("7.A").expect("class").expect("class 7.A");
+    let b = store.add_class("7.B").expect("add class");
+    store.add_teacher("novak", "x", false).expect("teacher");
+    store.assign_teacher(a.id, " novak ").expect("assign");
+    store.assign_teacher(a.id, "novak").expect("assign again");
+    assert!(matches!(
+        store.assign_teacher(a.id, "nikdo"),
+        Err(aktovka::server::StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.classes_of("novak").expect("classes"),
+        std::slice::from_ref(&a)
+    );
+    assert_eq!(
+        store.classes_of("admin").expect("classes"),
+        [a.clone(), b.clone()]
+    );
+    assert!(store.classes_of("nikdo").expect("classes").is_empty());
+    assert!(
+        store
+            .teacher("admin")
+            .expect("teacher")
+            .is_some_and(|t| t.admin)
+    );
+
+    store.create_session("h1", "novak", 3600).expect("session");
+    store
+        .create_session("h0", "novak", 0)
+        .expect("expired session");
+    assert_eq!(
+        store
+            .session_teacher("h1")
+            .expect("session")
+            .map(|t| t.name),
+        Some("novak".to_owned())
+    );
+    assert_eq!(store.session_teacher("h0").expect("session"), None);
+    assert!(store.create_session("h2", "nikdo", 60).is_err());
+    store.delete_session("h1").expect("delete");
+    assert_eq!(store.session_teacher("h1").expect("session"), None);
+
+    // Roster order is by code point on both (as SQLite sorts), whatever the locale.
+    assert_eq!(
+        store
+            .add_learners(
+                b.id,
+                &["Eva".into(), "Čeněk".into(), "Eva".into(), " ".into()]
+            )
+            .expect("learners"),
+        2
+    );
+    let roster: Vec<String> = store
+        .roster(b.id)
+        .expect("roster")
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert_eq!(roster, ["Eva", "Čeněk"]);
+    let eva = store.roster(b.id).expect("roster")[0].id;
+    let (device, token) = raw_device(&server);
+    // A device of 7.A: one event of an unknown learner, one of Eva from 7.B.
+    let mut of_eva = event(device, 2, "2026-11-27T10:00:00.000+01:00");
+    of_eva.learner = eva;
+    let stranger = event(device, 1, "2026-11-27T10:00:00.000+01:00");
+    assert_eq!(push(&server, &token, &[stranger, of_eva.clone()]).0, 200);
+    assert_eq!(store.class_activity(a.id).expect("activity").len(), 2);
+    let in_b = store.class_activity(b.id).expect("activity");
+    assert_eq!(in_b.len(), 1);
+    assert_eq!(in_b[0].0, of_eva);
 }
