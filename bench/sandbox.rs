@@ -110,7 +110,90 @@ fn native_grading(binary: &Path, request: &[u8]) {
     assert_eq!(v["passed"], true, "{v}");
 }
 
+/// The plugin `SANDBOX_BENCH_ONLY` names (`floor`, or a shipped plugin graded on the same
+/// exercise as the full run), with its task and answer; `SANDBOX_BENCH_WASM` replaces its
+/// module (an unstripped build, for symbol names in a profile).
+fn profile_target(sandbox: &Sandbox, which: &str) -> (PluginModule, Value, String) {
+    let wasm = match std::env::var("SANDBOX_BENCH_WASM") {
+        Ok(path) => std::fs::read(&path).expect("SANDBOX_BENCH_WASM is readable"),
+        Err(_) if which == "floor" => floor_wasm(),
+        Err(_) => shipped_plugin(which)
+            .expect("SANDBOX_BENCH_ONLY names floor or a shipped plugin")
+            .to_vec(),
+    };
+    let plugin = sandbox.load(which, &wasm).expect("the plugin loads");
+    let (task, answer) = match which {
+        "karel" => (karel_task(), KAREL_SOLUTION.to_owned()),
+        "floor" | "quiz" => (quiz_task(), "2".to_owned()),
+        name => curriculum_exercises()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, exercise)| exercise)
+            .expect("an exercise of the sample course"),
+    };
+    (plugin, task, answer)
+}
+
+/// `SANDBOX_BENCH_ONLY=<plugin>` grades with just that plugin `SANDBOX_BENCH_CALLS` times
+/// (default 50 000) and exits: a steady loop to profile with `perf record` or
+/// `valgrind --tool=callgrind`.
+fn profile_loop(which: &str) {
+    let sandbox = Sandbox::new(None).expect("sandbox");
+    let (plugin, task, answer) = profile_target(&sandbox, which);
+    let n: usize = std::env::var("SANDBOX_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    let started = Instant::now();
+    for _ in 0..n {
+        grade(&sandbox, &plugin, &task, &answer, 0);
+    }
+    let spent = started.elapsed();
+    let request = aktovka::sandbox::abi::check_request(&task, &answer, 0, "cs");
+    let report = sandbox.call_json_report(&plugin, &request);
+    println!(
+        "{which}: {n} calls, {:.1} µs each, {} fuel per call",
+        spent.as_secs_f64() * 1e6 / n as f64,
+        report.fuel_used
+    );
+}
+
+/// The least a plugin can do: read the request, answer a fixed passing verdict, return
+/// from `_start`. Grading with it is what a call costs the host alone (fresh instance,
+/// request in, response parsed), the floor under every real plugin.
+fn floor_wasm() -> Vec<u8> {
+    const RESPONSE: &str = r#"{"score":1.0,"passed":true,"feedback_md":"Správně!","checks":[]}"#;
+    let escaped: String = RESPONSE
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' => format!("\\{}", b as char),
+            b if b.is_ascii() => (b as char).to_string(),
+            b => format!("\\{b:02x}"),
+        })
+        .collect();
+    let wat = format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 1024) "{escaped}")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 4096))
+    (i32.store (i32.const 4) (i32.const 60000))
+    (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (i32.const {len}))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+        len = RESPONSE.len()
+    );
+    wat::parse_str(&wat).expect("the floor plugin compiles")
+}
+
 fn main() {
+    if let Ok(which) = std::env::var("SANDBOX_BENCH_ONLY") {
+        profile_loop(&which);
+        return;
+    }
     let args: Vec<PathBuf> = std::env::args_os()
         .skip(1)
         .filter(|a| a != "--bench")
@@ -136,6 +219,9 @@ fn main() {
     );
     let host_quiz = measure(20_000, 500, |i| grade(&sandbox, &quiz, &qt, "2", i as u64));
     row("quiz through the host", &host_quiz);
+    let floor = sandbox.load("floor", &floor_wasm()).expect("floor loads");
+    let host_floor = measure(20_000, 500, |i| grade(&sandbox, &floor, &qt, "2", i as u64));
+    row("floor: a plugin that does nothing", &host_floor);
     let host_karel = measure(5_000, 200, |i| {
         grade(&sandbox, &karel, &kt, KAREL_SOLUTION, i as u64)
     });
@@ -205,8 +291,10 @@ fn main() {
         verdict(host_quiz.p99 < Duration::from_millis(1))
     );
     println!(
-        "≥ 100× process per grading: {ratio:.0}× ({})",
-        verdict(ratio >= 100.0)
+        "≥ 100× process per grading: {ratio:.0}× ({}); 100× is {:.1} µs per grading, the host's floor is {:.1} µs",
+        verdict(ratio >= 100.0),
+        1e6 / (100.0 * proc_quiz.per_sec),
+        1e6 / host_floor.per_sec
     );
     println!(
         "first grading < 20 ms: {:.1} ms p50 ({})",

@@ -18,8 +18,6 @@
 //! - `czech-common.txt`: a short hand-written list of obvious Czech passwords and words
 //!   (heslo, ahoj, skola, praha, sparta, names, months), part of this crate.
 
-use std::collections::HashMap;
-
 use aktovka_plugin_abi::fold;
 
 /// Guesses per second of an offline attack on a fast hash (one GPU rig).
@@ -30,8 +28,8 @@ pub const MAX_ANALYSED: usize = 64;
 const REFERENCE_YEAR: i64 = 2026;
 const MIN_YEAR_SPACE: f64 = 20.0;
 
-const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
-const CZECH_WORDS: &str = include_str!("../data/czech-common.txt");
+// The lists as sorted `(folded key, rank)` tables, built by `build.rs` at compile time.
+include!(concat!(env!("OUT_DIR"), "/dictionaries.rs"));
 
 /// Keyboard rows as the keys lie next to each other (qwerty and Czech qwertz).
 const KEYBOARD_ROWS: [&str; 6] = [
@@ -111,24 +109,26 @@ impl Estimate {
     }
 }
 
-/// The ranked word lists, folded to lowercase ASCII-ish keys.
+/// The ranked word lists, folded to lowercase ASCII-ish keys: static tables, so getting
+/// them costs nothing.
+#[derive(Debug, Clone, Copy)]
 pub struct Dictionaries {
-    passwords: HashMap<String, usize>,
-    czech: HashMap<String, usize>,
+    passwords: &'static [(&'static str, u32)],
+    czech: &'static [(&'static str, u32)],
 }
 
 impl Dictionaries {
-    /// Builds the lookup tables from the embedded lists (a few thousand entries).
+    /// The embedded lists (a few thousand entries).
     pub fn embedded() -> Dictionaries {
         Dictionaries {
-            passwords: ranked(COMMON_PASSWORDS),
-            czech: ranked(CZECH_WORDS),
+            passwords: COMMON_PASSWORDS,
+            czech: CZECH_WORDS,
         }
     }
 
     fn lookup(&self, key: &str) -> Option<(usize, List)> {
-        let p = self.passwords.get(key).map(|r| (*r, List::Passwords));
-        let c = self.czech.get(key).map(|r| (*r, List::Czech));
+        let p = rank_in(self.passwords, key).map(|r| (r, List::Passwords));
+        let c = rank_in(self.czech, key).map(|r| (r, List::Czech));
         match (p, c) {
             (Some(p), Some(c)) => Some(if p.0 <= c.0 { p } else { c }),
             (p, c) => p.or(c),
@@ -136,15 +136,11 @@ impl Dictionaries {
     }
 }
 
-fn ranked(list: &str) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
-    for (i, line) in list.lines().enumerate() {
-        let key = fold(&line.trim().to_lowercase());
-        if !key.is_empty() {
-            map.entry(key).or_insert(i + 1);
-        }
-    }
-    map
+fn rank_in(table: &[(&str, u32)], key: &str) -> Option<usize> {
+    table
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| table[i].1 as usize)
 }
 
 /// Estimates how hard `password` is to guess.
@@ -295,7 +291,7 @@ fn dictionary_matches(
 ) {
     let n = lower.len();
     for start in 0..n {
-        for end in (start + 3)..=n {
+        for end in (start + 3)..=n.min(start + LONGEST_KEY) {
             let slice = &lower[start..end];
             let original = &chars[start..end];
             let caps = uppercase_variations(original);
