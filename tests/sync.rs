@@ -1283,3 +1283,27 @@ fn the_store_keeps_teachers_sessions_and_class_activity(backend: Backend) {
     assert_eq!(in_b.len(), 1);
     assert_eq!(in_b[0].0, of_eva);
 }
+
+#[test]
+fn postgres_connections_ended_under_a_running_server_are_replaced() {
+    if Backend::postgres().is_none() {
+        return;
+    }
+    let server = Server::new(Backend::Postgres);
+    let (device, token) = raw_device(&server);
+    let first = event(device, 1, "2026-11-27T10:00:00.000+01:00");
+    assert_eq!(push(&server, &token, std::slice::from_ref(&first)).0, 200);
+    // PostgreSQL ends every connection to the database (as a restart or an administrator
+    // would); the server's idle pooled connections are dead now.
+    let db = server.pg.as_ref().expect("PostgreSQL server");
+    db.admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+        db.name
+    ));
+    std::thread::sleep(Duration::from_millis(300));
+    // The next requests get fresh connections, not a 500.
+    let second = event(device, 2, "2026-11-27T10:01:00.000+01:00");
+    let (status, v) = push(&server, &token, std::slice::from_ref(&second));
+    assert_eq!(status, 200, "{v}");
+    server.assert_holds_exactly(&[first, second]);
+}

@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 use std::str::FromStr as _;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row};
@@ -56,6 +56,11 @@ pub const POOL_SIZE: usize = 16;
 
 /// How long a request waits for a free connection before failing.
 const POOL_WAIT: Duration = Duration::from_secs(30);
+
+/// A pooled connection idle for longer than this is checked with a round trip before use;
+/// one in steady use is not (a connection that breaks in use fails that one request, and
+/// the laptop retries).
+const IDLE_CHECK: Duration = Duration::from_millis(100);
 
 /// How long connecting to PostgreSQL may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -211,7 +216,8 @@ struct Pool {
 }
 
 struct PoolState {
-    idle: Vec<Client>,
+    /// With the time each was given back.
+    idle: Vec<(Client, Instant)>,
     /// Connections handed out or idle.
     open: usize,
 }
@@ -225,18 +231,33 @@ impl Pool {
     }
 
     fn get(&self) -> Result<Conn<'_>, StoreError> {
-        let deadline = std::time::Instant::now() + POOL_WAIT;
+        let deadline = Instant::now() + POOL_WAIT;
         let mut state = self.lock();
         loop {
-            if let Some(client) = state.idle.pop() {
+            if let Some((mut client, since)) = state.idle.pop() {
                 if client.is_closed() {
                     state.open -= 1;
                     continue;
                 }
-                return Ok(Conn {
-                    pool: self,
-                    client: Some(client),
-                });
+                if since.elapsed() < IDLE_CHECK {
+                    return Ok(Conn {
+                        pool: self,
+                        client: Some(client),
+                    });
+                }
+                // Idle for a while: PostgreSQL may have ended it meanwhile (a restart, an
+                // administrator, an idle timeout). One round trip tells, outside the lock.
+                drop(state);
+                if client.is_valid(CONNECT_TIMEOUT).is_ok() {
+                    return Ok(Conn {
+                        pool: self,
+                        client: Some(client),
+                    });
+                }
+                drop(client);
+                state = self.lock();
+                state.open -= 1;
+                continue;
             }
             if state.open < POOL_SIZE {
                 state.open += 1;
@@ -255,7 +276,7 @@ impl Pool {
                     }
                 };
             }
-            let now = std::time::Instant::now();
+            let now = Instant::now();
             if now >= deadline {
                 return Err(StoreError::Postgres(format!(
                     "žádné volné spojení / no free connection after {} s",
@@ -295,7 +316,7 @@ impl Drop for Conn<'_> {
     fn drop(&mut self) {
         let mut state = self.pool.lock();
         match self.client.take() {
-            Some(client) if !client.is_closed() => state.idle.push(client),
+            Some(client) if !client.is_closed() => state.idle.push((client, Instant::now())),
             _ => state.open -= 1,
         }
         drop(state);
