@@ -1307,3 +1307,55 @@ fn postgres_connections_ended_under_a_running_server_are_replaced() {
     assert_eq!(status, 200, "{v}");
     server.assert_holds_exactly(&[first, second]);
 }
+
+#[test]
+fn postgres_url_is_recorded_by_init_and_overridden_by_database() {
+    if Backend::postgres().is_none() {
+        return;
+    }
+    let server = Server::new(Backend::Postgres);
+    let db = server.pg.as_ref().expect("PostgreSQL server");
+    let config = server.dir.path().join("server.toml");
+    let text = std::fs::read_to_string(&config).expect("server.toml");
+    assert!(text.contains(&db.url), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the URL may hold a password");
+    }
+    // The SQLite file is not made: the class went to PostgreSQL.
+    assert!(!server.dir.path().join("server.sqlite").exists());
+    // Another data directory reaches the same database with --database alone.
+    let other = tempfile::tempdir().expect("temp dir");
+    let other = other.path().to_str().expect("utf-8");
+    let out = bin()
+        .args(["server", "devices", "--data", other])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "no store there without --database");
+    let (device, _) = raw_device(&server);
+    let listed = admin(&["server", "devices", "--data", other, "--database", &db.url]);
+    assert!(listed.contains(&device.to_string()), "{listed}");
+    // A second init on the same data directory is refused.
+    let out = bin()
+        .args([
+            "server",
+            "init",
+            "--data",
+            server.data(),
+            "--database",
+            &db.url,
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server.toml"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success());
+}
