@@ -1,9 +1,11 @@
 //! The school server: enrolled laptops push their progress events here and pull the class
 //! roster and published course bundles (protocol v1, `docs/sync-protocol.md`).
 //!
-//! Storage sits behind one trait, [`ServerStore`], so a region-wide PostgreSQL store can
-//! join the SQLite one ([`sqlite::SqliteStore`], `<data>/server.sqlite`) without touching
-//! the HTTP layer ([`api`]).
+//! Storage sits behind one trait, [`ServerStore`], with two implementations that keep the
+//! same invariants and pass the same tests: SQLite ([`sqlite::SqliteStore`],
+//! `<data>/server.sqlite`, the default) and PostgreSQL ([`postgres::PostgresStore`], for a
+//! region-wide server, `--database postgres://…`; `docs/server.md`). The HTTP layer
+//! ([`api`]) sees only the trait.
 //!
 //! Invariants:
 //! - An event is stored once, by id. The same id with different content is refused with
