@@ -333,11 +333,10 @@ fn to_i64(v: u64) -> i64 {
 }
 
 /// Deadlocks and serialisation failures roll the transaction back and may be retried.
-fn is_transient(e: &StoreError, source: Option<&postgres::Error>) -> bool {
-    matches!(e, StoreError::Postgres(_))
-        && source.and_then(|e| e.code()).is_some_and(|c| {
-            *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
-        })
+fn is_transient(source: Option<&postgres::Error>) -> bool {
+    source.and_then(|e| e.code()).is_some_and(|c| {
+        *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+    })
 }
 
 const DEVICE_SELECT: &str = concat!(
@@ -656,7 +655,7 @@ impl ServerStore for PostgresStore {
             match self.push_once(device, events, &bodies) {
                 Ok(ack) => return Ok(ack),
                 Err((e, source)) => {
-                    if attempt < PUSH_ATTEMPTS && is_transient(&e, source.as_ref()) {
+                    if attempt < PUSH_ATTEMPTS && is_transient(source.as_ref()) {
                         attempt += 1;
                         continue;
                     }
