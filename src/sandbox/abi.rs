@@ -51,6 +51,52 @@ pub fn check_request(task: &Value, answer: &str, seed: u64, lang: &str) -> Value
     })
 }
 
+/// A request serialised straight from borrowed parts: the same JSON object as
+/// [`validate_request`], [`render_request`] and [`check_request`] build, without copying the
+/// task into a new `Value` on every call.
+#[derive(Debug, Serialize)]
+pub(crate) struct BorrowedRequest<'a> {
+    abi: u32,
+    op: &'static str,
+    task: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+}
+
+impl<'a> BorrowedRequest<'a> {
+    pub fn validate(task: &'a Value) -> Self {
+        BorrowedRequest {
+            abi: ABI_VERSION,
+            op: "validate",
+            task,
+            answer: None,
+            seed: None,
+            lang: None,
+        }
+    }
+
+    pub fn render(task: &'a Value, lang: &'a str, seed: u64) -> Self {
+        BorrowedRequest {
+            op: "render",
+            lang: Some(lang),
+            seed: Some(seed),
+            ..BorrowedRequest::validate(task)
+        }
+    }
+
+    pub fn check(task: &'a Value, answer: &'a str, seed: u64, lang: &'a str) -> Self {
+        BorrowedRequest {
+            op: "check",
+            answer: Some(answer),
+            ..BorrowedRequest::render(task, lang, seed)
+        }
+    }
+}
+
 /// One problem `validate` found in a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskError {
@@ -184,6 +230,24 @@ fn parse<T: serde::de::DeserializeOwned>(value: Value, op: &str) -> Result<T, Sa
 #[cfg(test)]
 mod unit {
     use super::*;
+
+    #[test]
+    fn borrowed_requests_are_the_requests() {
+        let task = json!({"kind": "single", "options": ["a", "b"], "answer": 1});
+        let as_value = |r: BorrowedRequest| serde_json::to_value(r).unwrap_or_default();
+        assert_eq!(
+            as_value(BorrowedRequest::validate(&task)),
+            validate_request(&task)
+        );
+        assert_eq!(
+            as_value(BorrowedRequest::render(&task, "en", 9)),
+            render_request(&task, "en", 9)
+        );
+        assert_eq!(
+            as_value(BorrowedRequest::check(&task, "1", 9, "cs")),
+            check_request(&task, "1", 9, "cs")
+        );
+    }
 
     #[test]
     fn exercise_seeds_differ_per_learner_and_stay_stable() {

@@ -60,6 +60,7 @@ pub use abi::{CheckItem, CheckResponse, InputKind, RenderResponse, TaskError, Va
 pub use checker::PluginExerciseChecker;
 pub use shipped::{shipped_plugin, shipped_plugin_names};
 
+use abi::BorrowedRequest;
 use cache::ModuleCache;
 use wasi::{CallState, GuestExit, OutputOverflow, WASI_MODULE};
 
@@ -375,6 +376,17 @@ impl Sandbox {
         }
     }
 
+    /// [`Sandbox::call_json`] for the host's own requests, serialised from their parts.
+    fn call_borrowed(
+        &self,
+        plugin: &PluginModule,
+        request: &BorrowedRequest<'_>,
+    ) -> Result<Value, SandboxError> {
+        let stdin = serde_json::to_vec(request).unwrap_or_default();
+        let raw = self.call_raw(plugin, stdin, request.seed.unwrap_or(0));
+        raw.stdout.and_then(|out| parse_response(&out))
+    }
+
     /// Runs `_start` once on a fresh instance with `stdin`; returns stdout or the reason.
     fn call_raw(&self, plugin: &PluginModule, stdin: Vec<u8>, seed: u64) -> RawCall {
         // Held until the store (and with it the instance's pool slot) is gone.
@@ -447,7 +459,7 @@ impl Sandbox {
         plugin: &PluginModule,
         task: &Value,
     ) -> Result<ValidateResponse, SandboxError> {
-        abi::parse_validate(self.call_json(plugin, &abi::validate_request(task))?)
+        abi::parse_validate(self.call_borrowed(plugin, &BorrowedRequest::validate(task))?)
     }
 
     /// Asks the plugin what to show for a task.
@@ -458,7 +470,7 @@ impl Sandbox {
         lang: &str,
         seed: u64,
     ) -> Result<RenderResponse, SandboxError> {
-        abi::parse_render(self.call_json(plugin, &abi::render_request(task, lang, seed))?)
+        abi::parse_render(self.call_borrowed(plugin, &BorrowedRequest::render(task, lang, seed))?)
     }
 
     /// Grades one answer.
@@ -470,7 +482,9 @@ impl Sandbox {
         seed: u64,
         lang: &str,
     ) -> Result<CheckResponse, SandboxError> {
-        abi::parse_check(self.call_json(plugin, &abi::check_request(task, answer, seed, lang))?)
+        abi::parse_check(
+            self.call_borrowed(plugin, &BorrowedRequest::check(task, answer, seed, lang))?,
+        )
     }
 }
 
@@ -566,6 +580,10 @@ fn allocation_strategies(limits: &SandboxLimits, slots: u32) -> [InstanceAllocat
             .total_tables(slots)
             .total_core_instances(slots)
             .total_component_instances(0)
+            // Calls run on the caller's stack, never on async fiber stacks; the default pool
+            // of 1000 such stacks (2 MiB each, a guard page each) would cost a thousand
+            // system calls at start-up for nothing.
+            .total_stacks(0)
             .max_memories_per_module(1)
             .max_tables_per_module(4)
             .max_memory_size(limits.memory_bytes)
