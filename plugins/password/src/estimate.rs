@@ -283,6 +283,10 @@ fn unleet(c: char, alternative: bool) -> char {
     }
 }
 
+/// Every stretch of 3 or more characters that is a list word, read forwards, backwards or
+/// with leetspeak undone (two readings of `1`), at its cheapest reading. The readings of a
+/// stretch are grown one character at a time in reused buffers: this runs for every
+/// stretch of the password, and allocating four strings for each was most of its cost.
 fn dictionary_matches(
     chars: &[char],
     lower: &[char],
@@ -290,53 +294,68 @@ fn dictionary_matches(
     out: &mut Vec<Part>,
 ) {
     let n = lower.len();
+    let (mut forward, mut backward) = (String::new(), String::new());
+    let mut unleeted = [String::new(), String::new()];
     for start in 0..n {
-        for end in (start + 3)..=n.min(start + LONGEST_KEY) {
+        forward.clear();
+        unleeted.iter_mut().for_each(String::clear);
+        for end in (start + 1)..=n.min(start + LONGEST_KEY) {
+            let c = lower[end - 1];
+            forward.push(c);
+            for (alternative, plain) in unleeted.iter_mut().enumerate() {
+                plain.push(unleet(c, alternative == 1));
+            }
+            if end - start < 3 {
+                continue;
+            }
             let slice = &lower[start..end];
-            let original = &chars[start..end];
-            let caps = uppercase_variations(original);
-            let forward: String = slice.iter().collect();
-            let backward: String = slice.iter().rev().collect();
-            let mut candidates = vec![(forward.clone(), false, false), (backward, false, true)];
-            for alternative in [false, true] {
-                let plain: String = slice.iter().map(|c| unleet(*c, alternative)).collect();
-                if plain != forward {
-                    candidates.push((plain, true, false));
+            backward.clear();
+            backward.extend(slice.iter().rev());
+            // (reading, leet, reversed), in the order ties are decided.
+            let mut readings: [Option<(&str, bool, bool)>; 4] = [
+                Some((forward.as_str(), false, false)),
+                Some((backward.as_str(), false, true)),
+                None,
+                None,
+            ];
+            for (slot, plain) in readings[2..].iter_mut().zip(&unleeted) {
+                if *plain != forward {
+                    *slot = Some((plain.as_str(), true, false));
                 }
             }
-            let mut best: Option<Part> = None;
-            for (key, leet, reversed) in candidates {
-                let Some((rank, list)) = dictionaries.lookup(&key) else {
+            let mut best: Option<(f64, &str, usize, List, bool, bool)> = None;
+            let mut caps = None;
+            for (key, leet, reversed) in readings.into_iter().flatten() {
+                let Some((rank, list)) = dictionaries.lookup(key) else {
                     continue;
                 };
-                let substitutions = if leet {
-                    key.chars().zip(slice).filter(|(a, b)| a != *b).count()
-                } else {
-                    0
-                };
+                let caps = *caps.get_or_insert_with(|| uppercase_variations(&chars[start..end]));
                 let mut guesses = rank as f64 * caps;
                 if reversed {
                     guesses *= 2.0;
                 }
                 if leet {
+                    let substitutions = key.chars().zip(slice).filter(|(a, b)| a != *b).count();
                     guesses *= 1.0 + substitutions as f64;
                 }
-                if best.as_ref().is_none_or(|b| guesses < b.guesses) {
-                    best = Some(Part {
-                        start,
-                        end,
-                        guesses,
-                        pattern: Pattern::Dictionary {
-                            word: key,
-                            rank,
-                            list,
-                            leet,
-                            reversed,
-                        },
-                    });
+                if best.is_none_or(|b| guesses < b.0) {
+                    best = Some((guesses, key, rank, list, leet, reversed));
                 }
             }
-            out.extend(best);
+            if let Some((guesses, key, rank, list, leet, reversed)) = best {
+                out.push(Part {
+                    start,
+                    end,
+                    guesses,
+                    pattern: Pattern::Dictionary {
+                        word: key.to_owned(),
+                        rank,
+                        list,
+                        leet,
+                        reversed,
+                    },
+                });
+            }
         }
     }
 }
