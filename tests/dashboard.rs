@@ -1,96 +1,18 @@
-//! The teacher dashboard end to end: a real `aktovka server run` process on loopback with
-//! its SQLite file (`sqlite::…`) or a fresh database on the PostgreSQL cluster named by
-//! `$AKTOVKA_TEST_POSTGRES` (`postgres::…`, skipped loudly without it), events pushed through `/api/v1/push` by an enrolled device, pages and
-//! the CSV read over HTTP as a browser would (cookies handled by hand, no redirects
-//! followed, so each step is visible).
+//! The teacher dashboard end to end: a real `aktovka server run` process on loopback
+//! (`crate::school`) with its SQLite file (`sqlite::…`) or a fresh database on the
+//! PostgreSQL cluster named by `$AKTOVKA_TEST_POSTGRES` (`postgres::…`, skipped loudly
+//! without it), events pushed through `/api/v1/push` by an enrolled device, pages and the
+//! CSV read over HTTP as a browser would (cookies handled by hand, no redirects followed,
+//! so each step is visible).
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use aktovka::progress::{Event, EventKind};
 use reqwest::blocking::{Client, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::util::fixture;
-
-const PASSWORD: &str = "tajne-heslo-123";
-
-fn bin(password: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aktovka"));
-    c.env("AKTOVKA_PASSWORD", password);
-    c
-}
-
-/// Runs an admin command and returns its stdout; panics with both streams on failure.
-fn admin(args: &[&str]) -> String {
-    admin_as(PASSWORD, args)
-}
-
-fn admin_as(password: &str, args: &[&str]) -> String {
-    let out = bin(password).args(args).output().expect("run aktovka");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "aktovka {args:?}\n--- stdout\n{stdout}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-const POSTGRES_VAR: &str = "AKTOVKA_TEST_POSTGRES";
-
-impl Backend {
-    /// PostgreSQL when `$AKTOVKA_TEST_POSTGRES` names a cluster; else `None` (the test
-    /// skips, loudly), and a failure when `CI` is set.
-    fn postgres() -> Option<Backend> {
-        if std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty()) {
-            return Some(Backend::Postgres);
-        }
-        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        assert!(
-            !in_ci,
-            "CI is set but {POSTGRES_VAR} is not (.ci/run sets it)"
-        );
-        eprintln!(
-            "\n*** SKIPPED: the PostgreSQL variant of this dashboard test needs {POSTGRES_VAR} \
-             (`. .ci/postgres.sh`) ***\n"
-        );
-        None
-    }
-}
-
-/// Runs each `fn(Backend)` test once per backend: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Sqlite);
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    if let Some(backend) = super::Backend::postgres() {
-                        super::$name(backend);
-                    }
-                }
-            )*
-        }
-    };
-}
+use crate::school::{Backend, PASSWORD, School, admin, bin, class_id, on_both_backends};
 
 on_both_backends!(
     pages_need_a_login_and_wrong_passwords_are_refused,
@@ -99,167 +21,51 @@ on_both_backends!(
     logout_ends_the_session,
 );
 
-/// A fresh PostgreSQL database for one test, dropped with it.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> PgDatabase {
-        let admin_url = std::env::var(POSTGRES_VAR).expect("checked by Backend::postgres");
-        let name = format!("aktovka_dash_{}", Uuid::new_v4().simple());
-        let url = aktovka::server::postgres::url_with_dbname(&admin_url, &name)
-            .unwrap_or_else(|| panic!("{POSTGRES_VAR} must be a postgres:// URL"));
-        let mut client = ::postgres::Client::connect(&admin_url, ::postgres::NoTls)
-            .unwrap_or_else(|e| panic!("connect to {POSTGRES_VAR}: {e}"));
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        PgDatabase {
-            admin_url,
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        // A stray database on a throwaway cluster is not worth a panic hiding the test's own.
-        if let Ok(mut client) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 /// A school server with the admin `admin`, teachers `novak` (7.A, with two Czech-named
 /// learners) and `dvorakova` (8.B), running on a free port.
 struct Server {
-    dir: tempfile::TempDir,
-    child: Child,
-    url: String,
+    school: School,
     class_7a: String,
     class_8b: String,
-    pg: Option<PgDatabase>,
 }
 
-/// The class id from `add-class` output (`třída / class 7.A (<uuid>)`).
-fn class_id(out: &str) -> String {
-    let start = out.find('(').expect("class id in output") + 1;
-    let end = out[start..].find(')').expect("class id end") + start;
-    out[start..end].to_owned()
+impl std::ops::Deref for Server {
+    type Target = School;
+
+    fn deref(&self) -> &School {
+        &self.school
+    }
 }
 
 impl Server {
     fn new(backend: Backend) -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().to_str().expect("utf-8 path").to_owned();
-        let pg = match backend {
-            Backend::Sqlite => {
-                admin(&["server", "init", "--data", &data]);
-                None
-            }
-            Backend::Postgres => {
-                let db = PgDatabase::create();
-                // Recorded in <data>/server.toml: later commands find it there.
-                admin(&["server", "init", "--data", &data, "--database", &db.url]);
-                Some(db)
-            }
-        };
-        admin_as(
-            "heslo-novaka",
-            &["server", "add-teacher", "--data", &data, "novak"],
-        );
-        admin_as(
-            "heslo-dvorakove",
-            &["server", "add-teacher", "--data", &data, "dvorakova"],
-        );
-        let csv = dir.path().join("7a.csv");
-        std::fs::write(
-            &csv,
-            "\u{feff}Jméno;Třída\nAnežka Nováková;7.A\nJiří Dvořák;7.A\n",
-        )
-        .expect("csv");
-        let a = admin(&[
-            "server",
-            "add-class",
-            "--data",
-            &data,
-            "7.A",
-            "--learners",
-            csv.to_str().expect("utf-8"),
-            "--teacher",
-            "novak",
-        ]);
-        let b = admin(&["server", "add-class", "--data", &data, "8.B"]);
+        let mut school = School::builder()
+            .backend(backend)
+            .teacher("novak", "heslo-novaka")
+            .teacher("dvorakova", "heslo-dvorakove")
+            .class_teacher("novak")
+            .create();
+        let b = admin(&["server", "add-class", "--data", school.data(), "8.B"]);
         admin(&[
             "server",
             "assign",
             "--data",
-            &data,
+            school.data(),
             "--class",
             "8.B",
             "--teacher",
             "dvorakova",
         ]);
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("log");
-        let mut child = bin(PASSWORD)
-            .args(["server", "run", "--data", &data, "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the address");
-        assert!(line.starts_with("http://"), "first line: {line:?}");
+        school.start();
         Server {
-            url: line.trim().to_owned(),
-            child,
-            class_7a: class_id(&a),
+            class_7a: school.class_7a().to_owned(),
             class_8b: class_id(&b),
-            dir,
-            pg,
+            school,
         }
-    }
-
-    /// The first column of a query on the server's database, as text (write the query so
-    /// it returns text on both: `CAST(… AS TEXT)`).
-    fn column(&self, sql: &str) -> Vec<String> {
-        match &self.pg {
-            Some(db) => {
-                let mut client =
-                    ::postgres::Client::connect(&db.url, ::postgres::NoTls).expect("connect");
-                client
-                    .query(sql, &[])
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                    .iter()
-                    .map(|r| r.get::<_, String>(0))
-                    .collect()
-            }
-            None => rusqlite::Connection::open(self.dir.path().join("server.sqlite"))
-                .expect("db")
-                .prepare(sql)
-                .expect("prepare")
-                .query_map([], |r| r.get(0))
-                .expect("query")
-                .collect::<Result<_, _>>()
-                .expect("rows"),
-        }
-    }
-
-    fn data(&self) -> &str {
-        self.dir.path().to_str().expect("utf-8 path")
     }
 
     fn get(&self, path: &str, session: Option<&str>) -> Response {
-        let mut r = client().get(format!("{}{path}", self.url));
+        let mut r = client().get(format!("{}{path}", self.url()));
         if let Some(s) = session {
             r = r.header("cookie", format!("aktovka_ucitel={s}"));
         }
@@ -268,9 +74,9 @@ impl Server {
 
     fn login_response(&self, name: &str, password: &str) -> Response {
         client()
-            .post(format!("{}/ucitel/prihlaseni", self.url))
+            .post(format!("{}/ucitel/prihlaseni", self.url()))
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", &self.url)
+            .header("origin", &self.url())
             .body(form(&[("name", name), ("password", password)]))
             .send()
             .expect("POST login")
@@ -281,13 +87,6 @@ impl Server {
         let r = self.login_response(name, password);
         assert_eq!(r.status(), 303, "login of {name}: {:?}", r.text());
         session_cookie(&r).expect("session cookie")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -361,7 +160,7 @@ fn pages_need_a_login_and_wrong_passwords_are_refused(backend: Backend) {
 
     // A login form posted from another site is refused before the password is looked at.
     let r = client()
-        .post(format!("{}/ucitel/prihlaseni", server.url))
+        .post(format!("{}/ucitel/prihlaseni", server.url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", "http://evil.example")
         .body(form(&[("name", "novak"), ("password", "heslo-novaka")]))
@@ -456,37 +255,9 @@ fn a_teacher_sees_only_their_classes_and_the_admin_all(backend: Backend) {
     );
 }
 
-fn built_bundle() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("mini.aktovka");
-    let run = bin(PASSWORD)
-        .arg("build")
-        .arg(fixture("courses/mini"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .expect("build");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    (dir, out)
-}
-
 /// Enrols a device into 7.A over the API: its id, token and the roster (name → id).
 fn enrol(server: &Server) -> (Uuid, String, Vec<(String, Uuid)>) {
-    let code = admin(&["server", "enrolment-code", "--data", server.data(), "7.A"]);
-    let device = Uuid::new_v4();
-    let r = client()
-        .post(format!("{}/api/v1/enrol", server.url))
-        .body(json!({"code": code.trim(), "device": device}).to_string())
-        .send()
-        .expect("enrol");
-    assert_eq!(r.status(), 200);
-    let v: Value = serde_json::from_str(&r.text().expect("body")).expect("json");
+    let (device, v) = server.enrol_device(&client());
     let roster = v["learners"]
         .as_array()
         .expect("learners")
@@ -518,14 +289,7 @@ fn row<'a>(page: &'a str, name: &str) -> &'a str {
 fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners(backend: Backend) {
     use aktovka::learner::library::Course;
     let server = Server::new(backend);
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let (_b, bundle) = server.publish_mini();
     let course = Course::open(&bundle).expect("course");
     let lesson = course.manifest().lessons[0].id.clone();
     let lessons = course.manifest().lessons.len();
@@ -588,7 +352,7 @@ fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners
         event(stranger, attempt("7", 0.875, false, &"00".repeat(32))),
     ];
     let r = client()
-        .post(format!("{}/api/v1/push", server.url))
+        .post(format!("{}/api/v1/push", server.url()))
         .bearer_auth(&token)
         .body(json!({ "events": events }).to_string())
         .send()
@@ -596,7 +360,7 @@ fn the_course_table_and_csv_show_best_scores_attempts_flags_and_unknown_learners
     assert_eq!(r.status(), 200, "{:?}", r.text());
     // Re-grade now (the running server may also do it in the background; each attempt is
     // graded once either way).
-    bin(PASSWORD)
+    bin()
         .args(["server", "regrade", "--data", server.data()])
         .output()
         .expect("regrade");
@@ -694,9 +458,9 @@ fn logout_ends_the_session(backend: Backend) {
     let session = server.login("novak", "heslo-novaka");
     assert_eq!(server.get("/ucitel", Some(&session)).status(), 200);
     let r = client()
-        .post(format!("{}/ucitel/odhlaseni", server.url))
+        .post(format!("{}/ucitel/odhlaseni", server.url()))
         .header("cookie", format!("aktovka_ucitel={session}"))
-        .header("origin", &server.url)
+        .header("origin", &server.url())
         .send()
         .expect("logout");
     assert_eq!(r.status(), 303);
@@ -717,14 +481,7 @@ fn a_teacher_signs_in_reads_the_table_and_signs_out_in_a_browser() {
         return;
     };
     let server = Server::new(Backend::Sqlite);
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let _bundle = server.publish_mini();
     let (device, token, roster) = enrol(&server);
     let anezka = roster
         .iter()
@@ -748,13 +505,13 @@ fn a_teacher_signs_in_reads_the_table_and_signs_out_in_a_browser() {
         at: "2026-11-27T10:00:00.000+01:00".into(),
     };
     let r = client()
-        .post(format!("{}/api/v1/push", server.url))
+        .post(format!("{}/api/v1/push", server.url()))
         .bearer_auth(&token)
         .body(json!({ "events": [attempt] }).to_string())
         .send()
         .expect("push");
     assert_eq!(r.status(), 200);
-    let url = server.url.clone();
+    let url = server.url().clone();
     let sign_in =
         |b: &crate::webdriver::Browser, password: &str| -> crate::webdriver::WdResult<()> {
             let name = b.wait_element("#name", WAIT)?;

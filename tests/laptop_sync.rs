@@ -3,9 +3,8 @@
 //! learner app's background sync and "last synced" line, against a real
 //! `aktovka server run` and a real `aktovka learn`.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aktovka::progress::{EventKind, NewEvent, ProgressStore, RosterChange};
@@ -16,89 +15,20 @@ use uuid::Uuid;
 use crate::browser::{WAIT, browser_or_skip, step};
 use crate::ensure;
 use crate::learner::{Client, Server as Learn};
-use crate::sync::{admin, bin, built_bundle};
+use crate::school::{School, admin, bin};
 
-/// A school server on SQLite with class 7.A (Anežka Nováková, Jiří Dvořák).
-struct School {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    addr: String,
+/// A school server on SQLite with class 7.A (Anežka Nováková, Jiří Dvořák) in a plain
+/// one-column roster.
+fn school() -> School {
+    School::builder()
+        .roster("Jméno\nAnežka Nováková\nJiří Dvořák\n")
+        .start()
 }
 
+/// What only these tests read from the server.
 impl School {
-    fn new() -> School {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().to_str().expect("utf-8").to_owned();
-        admin(&["server", "init", "--data", &data]);
-        let csv = dir.path().join("7a.csv");
-        std::fs::write(&csv, "Jméno\nAnežka Nováková\nJiří Dvořák\n").expect("csv");
-        admin(&[
-            "server",
-            "add-class",
-            "--data",
-            &data,
-            "7.A",
-            "--learners",
-            csv.to_str().expect("utf-8"),
-        ]);
-        let mut s = School {
-            dir,
-            child: None,
-            addr: "127.0.0.1:0".into(),
-        };
-        s.start();
-        s
-    }
-
-    fn data(&self) -> &str {
-        self.dir.path().to_str().expect("utf-8")
-    }
-
-    /// Starts on the same address as before (a free port the first time).
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("server.log"))
-            .expect("log");
-        let mut child = bin()
-            .args([
-                "server",
-                "run",
-                "--data",
-                self.data(),
-                "--listen",
-                &self.addr,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("address");
-        self.addr = line
-            .trim()
-            .strip_prefix("http://")
-            .unwrap_or_else(|| panic!("address line, got {line:?}"))
-            .to_owned();
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().expect("kill server");
-            c.wait().expect("wait server");
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
     fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.path().join("server.sqlite")).expect("server db")
+        rusqlite::Connection::open(self.dir().join("server.sqlite")).expect("server db")
     }
 
     /// `name → id` of the roster.
@@ -136,33 +66,13 @@ impl School {
     }
 
     fn enroll(&self, laptop: &Path) -> String {
-        let code = admin(&["server", "enrolment-code", "--data", self.data(), "7.A"]);
         admin(&[
             "enroll",
             &self.url(),
-            code.trim(),
+            &self.code(),
             "--data",
             laptop.to_str().expect("utf-8"),
         ])
-    }
-
-    /// Publishes the `mini` fixture course.
-    fn publish_mini(&self) -> tempfile::TempDir {
-        let (dir, bundle) = built_bundle();
-        admin(&[
-            "server",
-            "publish",
-            "--data",
-            self.data(),
-            bundle.to_str().expect("utf-8"),
-        ]);
-        dir
-    }
-}
-
-impl Drop for School {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -270,7 +180,7 @@ fn roster_learners_keep_their_ids_and_a_local_profile_keeps_its_progress() {
 
 #[test]
 fn enrolment_and_sync_use_roster_ids_and_one_sync_runs_at_a_time() {
-    let server = School::new();
+    let server = school();
     let laptop = tempfile::tempdir().expect("temp dir");
     let store = ProgressStore::open(&laptop.path().join("progress.sqlite")).expect("store");
     let local = store.add_learner("Jiří Dvořák", None).expect("local");
@@ -381,7 +291,7 @@ fn status(c: &mut Client) -> Value {
 
 #[test]
 fn the_learner_app_syncs_in_the_background_and_says_when() {
-    let mut server = School::new();
+    let mut server = school();
     let _bundle = server.publish_mini();
     let laptop = tempfile::tempdir().expect("temp dir");
 
@@ -486,7 +396,7 @@ fn the_sync_line_is_visible_and_refreshes_in_a_browser() {
     let Some(browser) = browser_or_skip(1024, 768) else {
         return;
     };
-    let mut server = School::new();
+    let mut server = school();
     let _bundle = server.publish_mini();
     let laptop = tempfile::tempdir().expect("temp dir");
     server.enroll(laptop.path());

@@ -4,102 +4,21 @@
 //! ends by checking, through the store trait, that each event is stored exactly once.
 //!
 //! Every test runs twice: `sync::sqlite::…` against the SQLite file in the server's data
-//! directory and `sync::postgres::…` against a fresh PostgreSQL database of its own
-//! (created on the cluster named by `$AKTOVKA_TEST_POSTGRES`, e.g.
-//! `postgres://aktovka@127.0.0.1:54329/postgres`, and dropped afterwards; `.ci/run` starts
-//! one). Without that variable the PostgreSQL variants skip with a loud message, and fail
-//! when `CI` is set.
+//! directory and `sync::postgres::…` against a fresh PostgreSQL database of its own (the
+//! server, the backends and the skip rule are `crate::school`'s).
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
 use std::time::Duration;
 
 use aktovka::progress::{Event, EventKind, NewEvent, ProgressStore};
-use aktovka::server::ServerStore;
-use aktovka::server::postgres::PostgresStore;
 use aktovka::server::regrade::RegradeStatus;
-use aktovka::server::sqlite::SqliteStore;
 use aktovka::sync::{self, Step, SyncOptions, SyncReport};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::util::fixture;
-
-const PASSWORD: &str = "tajne-heslo-123";
-
-pub(crate) fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aktovka"));
-    c.env("AKTOVKA_PASSWORD", PASSWORD);
-    c
-}
-
-/// Runs an admin command and returns its stdout; panics with both streams on failure.
-pub(crate) fn admin(args: &[&str]) -> String {
-    let out = bin().args(args).output().expect("run aktovka");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "aktovka {args:?}\n--- stdout\n{stdout}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// The storage a test server runs on.
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// The variable naming the PostgreSQL cluster the PostgreSQL variants use.
-const POSTGRES_VAR: &str = "AKTOVKA_TEST_POSTGRES";
-
-impl Backend {
-    /// The PostgreSQL backend when `$AKTOVKA_TEST_POSTGRES` names a cluster; `None` (the
-    /// test skips, loudly) without it, a failure when `CI` is set.
-    fn postgres() -> Option<Backend> {
-        if std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty()) {
-            return Some(Backend::Postgres);
-        }
-        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        assert!(
-            !in_ci,
-            "CI is set but {POSTGRES_VAR} is not: start PostgreSQL and export its URL (.ci/run does)"
-        );
-        eprintln!(
-            "\n*** SKIPPED: the PostgreSQL variant of this sync test needs {POSTGRES_VAR}=postgres://… \
-             (`. .ci/postgres.sh` starts a throwaway cluster); set CI=1 to make this a failure ***\n"
-        );
-        None
-    }
-}
-
-/// Runs each named test (a `fn(Backend)`) once per backend: `sqlite::NAME` and
-/// `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(super::Backend::Sqlite);
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    if let Some(backend) = super::Backend::postgres() {
-                        super::$name(backend);
-                    }
-                }
-            )*
-        }
-    };
-}
+use crate::school::{Backend, School, admin, bin, on_both_backends};
 
 on_both_backends!(
     enrol_push_pull_and_resume_a_download_exactly_once,
@@ -119,191 +38,8 @@ on_both_backends!(
     the_store_keeps_teachers_sessions_and_class_activity,
 );
 
-/// A fresh PostgreSQL database for one test (so tests run in parallel), dropped with it,
-/// together with any backup copies the test made.
-struct PgDatabase {
-    /// The cluster's URL from `$AKTOVKA_TEST_POSTGRES`, for CREATE/DROP DATABASE.
-    admin_url: String,
-    name: String,
-    url: String,
-    backups: Vec<String>,
-}
-
-impl PgDatabase {
-    fn create() -> PgDatabase {
-        let admin_url = std::env::var(POSTGRES_VAR).expect("checked by Backend::postgres");
-        let name = format!("aktovka_test_{}", Uuid::new_v4().simple());
-        let url = aktovka::server::postgres::url_with_dbname(&admin_url, &name)
-            .unwrap_or_else(|| panic!("{POSTGRES_VAR} must be a postgres:// URL"));
-        let db = PgDatabase {
-            admin_url,
-            name,
-            url,
-            backups: Vec::new(),
-        };
-        db.admin(&format!("CREATE DATABASE {}", db.name));
-        db
-    }
-
-    /// Runs one statement on the cluster's admin database.
-    fn admin(&self, sql: &str) {
-        let mut client = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls)
-            .unwrap_or_else(|e| panic!("connect to {POSTGRES_VAR}: {e}"));
-        client
-            .batch_execute(sql)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-
-    /// Copies the database (no one may be connected to it).
-    fn backup(&mut self) -> String {
-        let copy = format!("{}_b{}", self.name, self.backups.len());
-        self.admin(&format!("CREATE DATABASE {copy} TEMPLATE {}", self.name));
-        self.backups.push(copy.clone());
-        copy
-    }
-
-    /// Replaces the database by a backup copy.
-    fn restore(&self, copy: &str) {
-        self.admin(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
-        self.admin(&format!("CREATE DATABASE {} TEMPLATE {copy}", self.name));
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        // A failed drop leaves a stray database on a throwaway cluster: not worth a panic
-        // that would hide the test's own.
-        if let Ok(mut client) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
-            for db in std::iter::once(&self.name).chain(&self.backups) {
-                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-            }
-        }
-    }
-}
-
-/// A school server: its data directory and, while running, its process.
-struct Server {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    addr: String,
-    /// The server's database when it runs on PostgreSQL.
-    pg: Option<PgDatabase>,
-}
-
-impl Server {
-    /// Creates a server on `backend` with class 7.A (two learners) and starts it on a free
-    /// port.
-    fn new(backend: Backend) -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().to_str().expect("utf-8 path").to_owned();
-        let pg = match backend {
-            Backend::Sqlite => {
-                admin(&["server", "init", "--data", &data]);
-                None
-            }
-            Backend::Postgres => {
-                let db = PgDatabase::create();
-                // Recorded in <data>/server.toml: every later command finds it there.
-                admin(&["server", "init", "--data", &data, "--database", &db.url]);
-                Some(db)
-            }
-        };
-        let csv = dir.path().join("7a.csv");
-        std::fs::write(
-            &csv,
-            "\u{feff}Jméno;Třída\nAnežka Nováková;7.A\nJiří Dvořák;7.A\n",
-        )
-        .expect("csv");
-        admin(&[
-            "server",
-            "add-class",
-            "--data",
-            &data,
-            "7.A",
-            "--learners",
-            csv.to_str().expect("utf-8"),
-        ]);
-        let mut s = Server {
-            dir,
-            child: None,
-            addr: "127.0.0.1:0".into(),
-            pg,
-        };
-        s.start();
-        s
-    }
-
-    fn data(&self) -> &str {
-        self.dir.path().to_str().expect("utf-8 path")
-    }
-
-    /// Starts the process on the current address (a free port the first time, the same
-    /// port after a restart so enrolled laptops find it).
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("server.log"))
-            .expect("log");
-        let mut child = bin()
-            .args([
-                "server",
-                "run",
-                "--data",
-                self.data(),
-                "--listen",
-                &self.addr,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the address");
-        self.addr = line
-            .trim()
-            .strip_prefix("http://")
-            .unwrap_or_else(|| panic!("first stdout line is the address, got {line:?}"))
-            .to_owned();
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().expect("kill server");
-            c.wait().expect("wait server");
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn code(&self) -> String {
-        admin(&["server", "enrolment-code", "--data", self.data(), "7.A"])
-            .trim()
-            .to_owned()
-    }
-
-    /// The server's store, opened beside the running server as `aktovka server …` opens it.
-    fn store(&self) -> Box<dyn ServerStore> {
-        match &self.pg {
-            Some(db) => Box::new(PostgresStore::connect(&db.url).expect("PostgreSQL store")),
-            None => Box::new(
-                SqliteStore::open(&self.dir.path().join("server.sqlite")).expect("SQLite store"),
-            ),
-        }
-    }
-
-    /// Every stored event of class 7.A with its re-grading, through the store trait.
-    fn activity(&self) -> Vec<aktovka::server::Activity> {
-        let store = self.store();
-        let class = store.class("7.A").expect("class").expect("class 7.A");
-        store.class_activity(class.id).expect("class activity")
-    }
-
+/// What only the sync tests ask of a server.
+impl School {
     /// The re-grading outcomes stored so far, by seq.
     fn regrades(&self) -> Vec<(u64, RegradeStatus)> {
         self.activity()
@@ -312,58 +48,9 @@ impl Server {
             .collect()
     }
 
-    /// Runs SQL on the server's database directly, below the store trait: for set-ups and
-    /// tampering the store never does.
-    fn raw_sql(&self, sql: &str) -> Result<(), String> {
-        match &self.pg {
-            Some(db) => ::postgres::Client::connect(&db.url, ::postgres::NoTls)
-                .expect("connect")
-                .batch_execute(sql)
-                .map_err(|e| format!("{e:?}")),
-            None => rusqlite::Connection::open(self.dir.path().join("server.sqlite"))
-                .expect("server db")
-                .execute_batch(sql)
-                .map_err(|e| e.to_string()),
-        }
-    }
-
     /// Forgets every re-grading outcome (the server must be stopped).
     fn clear_regrades(&self) {
         self.raw_sql("DELETE FROM regrade").expect("clear");
-    }
-
-    /// Copies the stopped server's database; returns what [`Server::restore`] needs.
-    fn backup(&mut self) -> Backup {
-        if let Some(db) = &mut self.pg {
-            return Backup::Postgres(db.backup());
-        }
-        let backup = tempfile::tempdir().expect("backup dir");
-        for f in SQLITE_FILES {
-            let src = self.dir.path().join(f);
-            if src.exists() {
-                std::fs::copy(&src, backup.path().join(f)).expect("back up");
-            }
-        }
-        Backup::Sqlite(backup)
-    }
-
-    /// Puts the stopped server's database back as it was at `backup`.
-    fn restore(&self, backup: &Backup) {
-        match (backup, &self.pg) {
-            (Backup::Postgres(copy), Some(db)) => db.restore(copy),
-            (Backup::Sqlite(dir), None) => {
-                for f in SQLITE_FILES {
-                    let dst = self.dir.path().join(f);
-                    let src = dir.path().join(f);
-                    if src.exists() {
-                        std::fs::copy(&src, &dst).expect("restore");
-                    } else if dst.exists() {
-                        std::fs::remove_file(&dst).expect("remove newer file");
-                    }
-                }
-            }
-            _ => panic!("backup of another backend"),
-        }
     }
 
     /// Asserts that the server holds exactly `events`, each once with identical content.
@@ -401,21 +88,6 @@ impl Server {
     }
 }
 
-/// The files of a SQLite server store (database and WAL).
-const SQLITE_FILES: [&str; 3] = ["server.sqlite", "server.sqlite-wal", "server.sqlite-shm"];
-
-/// A copy of a stopped server's database.
-enum Backup {
-    Sqlite(tempfile::TempDir),
-    Postgres(String),
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// A pupil's laptop: a data directory enrolled with a server.
 struct Laptop {
     dir: tempfile::TempDir,
@@ -423,7 +95,7 @@ struct Laptop {
 }
 
 impl Laptop {
-    fn enrolled(server: &Server) -> Laptop {
+    fn enrolled(server: &School) -> Laptop {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = admin(&[
             "enroll",
@@ -503,15 +175,8 @@ fn http() -> reqwest::blocking::Client {
 }
 
 /// A raw device enrolled by hand: its id and token.
-fn raw_device(server: &Server) -> (Uuid, String) {
-    let device = Uuid::new_v4();
-    let r = http()
-        .post(format!("{}/api/v1/enrol", server.url()))
-        .body(json!({"code": server.code(), "device": device}).to_string())
-        .send()
-        .expect("enrol");
-    assert_eq!(r.status(), 200);
-    let v: Value = r.json_value();
+fn raw_device(server: &School) -> (Uuid, String) {
+    let (device, v) = server.enrol_device(&http());
     (device, v["token"].as_str().expect("token").to_owned())
 }
 
@@ -546,7 +211,7 @@ pub(crate) fn event(device: Uuid, seq: u64, at: &str) -> Event {
 }
 
 /// Pushes raw events; returns the status and the JSON answer.
-fn push(server: &Server, token: &str, events: &[Event]) -> (u16, Value) {
+fn push(server: &School, token: &str, events: &[Event]) -> (u16, Value) {
     let r = http()
         .post(format!("{}/api/v1/push", server.url()))
         .bearer_auth(token)
@@ -556,36 +221,9 @@ fn push(server: &Server, token: &str, events: &[Event]) -> (u16, Value) {
     (r.status().as_u16(), r.json_value())
 }
 
-pub(crate) fn built_bundle() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("mini.aktovka");
-    let run = bin()
-        .arg("build")
-        .arg(fixture("courses/mini"))
-        .arg("-o")
-        .arg(&out)
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .expect("build");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    (dir, out)
-}
-
 fn enrol_push_pull_and_resume_a_download_exactly_once(backend: Backend) {
-    let server = Server::new(backend);
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let server = School::new(backend);
+    let (_b, bundle) = server.publish_mini();
     let laptop = Laptop::enrolled(&server);
     let names: Vec<String> = laptop
         .store
@@ -643,7 +281,7 @@ fn enrol_push_pull_and_resume_a_download_exactly_once(backend: Backend) {
 }
 
 fn duplicated_and_reordered_batches_are_stored_once(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let (device, token) = raw_device(&server);
     let events: Vec<Event> = (1..=6)
         .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
@@ -661,7 +299,7 @@ fn duplicated_and_reordered_batches_are_stored_once(backend: Backend) {
 }
 
 fn a_tampered_event_is_refused_and_a_revoked_device_locked_out(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let (device, token) = raw_device(&server);
     let original = event(device, 1, "2026-11-27T10:00:00.000+01:00");
     assert_eq!(
@@ -706,7 +344,7 @@ fn a_tampered_event_is_refused_and_a_revoked_device_locked_out(backend: Backend)
 }
 
 fn bad_requests_get_clear_4xx_and_the_server_keeps_serving(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let (device, token) = raw_device(&server);
     let url = format!("{}/api/v1/push", server.url());
     let c = http();
@@ -789,7 +427,7 @@ fn bad_requests_get_clear_4xx_and_the_server_keeps_serving(backend: Backend) {
 }
 
 fn device_clocks_a_day_off_are_recorded_not_trusted(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let (device, token) = raw_device(&server);
     // seq 1 says tomorrow, seq 2 says yesterday: seq orders, the times are kept as sent.
     let events = vec![
@@ -805,7 +443,7 @@ fn device_clocks_a_day_off_are_recorded_not_trusted(backend: Backend) {
 }
 
 /// Waits (up to 20 s) until the server has stored at least `n` events.
-fn wait_for_events(server: &Server, n: u64) {
+fn wait_for_events(server: &School, n: u64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let store = server.store();
     loop {
@@ -818,7 +456,7 @@ fn wait_for_events(server: &Server, n: u64) {
 }
 
 fn a_client_killed_mid_push_finishes_on_the_next_sync(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(3000);
     let mut child = bin()
@@ -842,7 +480,7 @@ fn a_client_killed_mid_push_finishes_on_the_next_sync(backend: Backend) {
 }
 
 fn a_server_killed_mid_sync_and_restarted_loses_nothing(backend: Backend) {
-    let mut server = Server::new(backend);
+    let mut server = School::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(3000);
     let data = laptop.data().to_owned();
@@ -876,7 +514,7 @@ fn a_server_killed_mid_sync_and_restarted_loses_nothing(backend: Backend) {
 }
 
 fn a_server_restored_from_an_older_backup_gets_the_lost_events_again(backend: Backend) {
-    let mut server = Server::new(backend);
+    let mut server = School::new(backend);
     let laptop = Laptop::enrolled(&server);
     laptop.record(150);
     assert_eq!(laptop.sync().acknowledged, 150);
@@ -961,19 +599,12 @@ fn cutting_proxy(upstream: String) -> (String, std::sync::Arc<std::sync::atomic:
 }
 
 fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing(backend: Backend) {
-    let server = Server::new(backend);
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let server = School::new(backend);
+    let (_b, bundle) = server.publish_mini();
     let laptop = Laptop::enrolled(&server);
     laptop.record(1500);
     let mut config = laptop.config();
-    let (proxy, cuts) = cutting_proxy(server.addr.clone());
+    let (proxy, cuts) = cutting_proxy(server.addr().to_owned());
     config.server = format!("http://{proxy}/");
     config.save(laptop.data()).expect("point at the proxy");
     let retries = std::cell::Cell::new(0);
@@ -1007,7 +638,7 @@ fn connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing(backe
 }
 
 fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let code = server.code();
     let enrol = |device: Uuid, code: &str| {
         let r = http()
@@ -1045,15 +676,8 @@ fn an_enrolment_code_serves_one_device_and_survives_a_lost_answer(backend: Backe
 
 fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
     use aktovka::learner::library::Course;
-    let mut server = Server::new(backend);
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let mut server = School::new(backend);
+    let (_b, bundle) = server.publish_mini();
     let (device, token) = raw_device(&server);
     let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
     let course = Course::open(&bundle).expect("course");
@@ -1090,7 +714,7 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
         (4, RegradeStatus::Unverifiable),
     ];
     /// Polls until the server has re-graded `n` attempts (or a minute has passed).
-    fn regraded_on_its_own(server: &Server, n: usize) -> Vec<(u64, RegradeStatus)> {
+    fn regraded_on_its_own(server: &School, n: usize) -> Vec<(u64, RegradeStatus)> {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let got = server.regrades();
@@ -1133,7 +757,7 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
 }
 
 fn concurrent_pushes_of_one_device_store_each_event_once(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let (device, token) = raw_device(&server);
     let events: Vec<Event> = (1..=400)
         .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
@@ -1171,7 +795,7 @@ fn concurrent_pushes_of_one_device_store_each_event_once(backend: Backend) {
 }
 
 fn stored_events_cannot_be_changed_even_below_the_server(backend: Backend) {
-    let mut server = Server::new(backend);
+    let mut server = School::new(backend);
     let (device, token) = raw_device(&server);
     let events: Vec<Event> = (1..=3)
         .map(|s| event(device, s, "2026-11-27T10:00:00.000+01:00"))
@@ -1189,7 +813,7 @@ fn stored_events_cannot_be_changed_even_below_the_server(backend: Backend) {
 }
 
 fn a_database_from_a_newer_aktovka_is_refused_untouched(backend: Backend) {
-    let mut server = Server::new(backend);
+    let mut server = School::new(backend);
     server.kill();
     let newer = match backend {
         Backend::Sqlite => "PRAGMA user_version = 99",
@@ -1211,7 +835,7 @@ fn a_database_from_a_newer_aktovka_is_refused_untouched(backend: Backend) {
 /// The dashboard's store methods behave alike on both backends (the dashboard's own tests
 /// run on SQLite).
 fn the_store_keeps_teachers_sessions_and_class_activity(backend: Backend) {
-    let server = Server::new(backend);
+    let server = School::new(backend);
     let store = server.store();
     let a = store.class("7.A").expect("class").expect("class 7.A");
     let b = store.add_class("7.B").expect("add class");
@@ -1289,13 +913,13 @@ fn postgres_connections_ended_under_a_running_server_are_replaced() {
     if Backend::postgres().is_none() {
         return;
     }
-    let server = Server::new(Backend::Postgres);
+    let server = School::new(Backend::Postgres);
     let (device, token) = raw_device(&server);
     let first = event(device, 1, "2026-11-27T10:00:00.000+01:00");
     assert_eq!(push(&server, &token, std::slice::from_ref(&first)).0, 200);
     // PostgreSQL ends every connection to the database (as a restart or an administrator
     // would); the server's idle pooled connections are dead now.
-    let db = server.pg.as_ref().expect("PostgreSQL server");
+    let db = server.pg().expect("PostgreSQL server");
     db.admin(&format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
         db.name
@@ -1313,9 +937,9 @@ fn postgres_url_is_recorded_by_init_and_overridden_by_database() {
     if Backend::postgres().is_none() {
         return;
     }
-    let server = Server::new(Backend::Postgres);
-    let db = server.pg.as_ref().expect("PostgreSQL server");
-    let config = server.dir.path().join("server.toml");
+    let server = School::new(Backend::Postgres);
+    let db = server.pg().expect("PostgreSQL server");
+    let config = server.dir().join("server.toml");
     let text = std::fs::read_to_string(&config).expect("server.toml");
     assert!(text.contains(&db.url), "{text}");
     #[cfg(unix)]
@@ -1328,7 +952,7 @@ fn postgres_url_is_recorded_by_init_and_overridden_by_database() {
         assert_eq!(mode & 0o777, 0o600, "the URL may hold a password");
     }
     // The SQLite file is not made: the class went to PostgreSQL.
-    assert!(!server.dir.path().join("server.sqlite").exists());
+    assert!(!server.dir().join("server.sqlite").exists());
     // Another data directory reaches the same database with --database alone.
     let other = tempfile::tempdir().expect("temp dir");
     let other = other.path().to_str().expect("utf-8");

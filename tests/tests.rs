@@ -16,6 +16,7 @@ mod plugin_binary_password;
 mod plugin_spreadsheet;
 mod progress;
 mod sandbox;
+mod school;
 mod search;
 mod sync;
 mod tls;

@@ -5,16 +5,16 @@
 //! running server's own re-grading of what is pushed to it (the rest of it is in
 //! `sync::the_server_regrades_attempts_and_flags_a_tampered_score`).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use aktovka::progress::{EventKind, NewEvent, ProgressStore};
 use serde_json::json;
-use uuid::Uuid;
 
-use crate::sync::{JsonValue, admin, bin, built_bundle, event};
+use crate::school::{School, admin, bin, built_bundle};
+use crate::sync::{JsonValue, event};
 
 /// A self-signed certificate for the loopback address: `(certificate PEM, key PEM)`.
 fn self_signed() -> (String, String) {
@@ -23,79 +23,44 @@ fn self_signed() -> (String, String) {
     (c.cert.pem(), c.signing_key.serialize_pem())
 }
 
-/// A school server on loopback speaking only HTTPS, with class 7.A (one learner).
+/// A school server on loopback speaking only HTTPS, with class 7.A (one learner), and the
+/// directory holding its certificate and key.
 struct TlsServer {
-    dir: tempfile::TempDir,
-    child: Child,
-    addr: String,
+    school: School,
+    certs: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TlsServer {
+    type Target = School;
+
+    fn deref(&self) -> &School {
+        &self.school
+    }
 }
 
 impl TlsServer {
     fn new() -> TlsServer {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().to_str().expect("utf-8").to_owned();
-        admin(&["server", "init", "--data", &data]);
-        let csv = dir.path().join("7a.csv");
-        std::fs::write(&csv, "Jméno\nAnežka Nováková\n").expect("csv");
-        admin(&[
-            "server",
-            "add-class",
-            "--data",
-            &data,
-            "7.A",
-            "--learners",
-            csv.to_str().expect("utf-8"),
-        ]);
+        let certs = tempfile::tempdir().expect("temp dir");
         let (cert, key) = self_signed();
-        std::fs::write(dir.path().join("cert.pem"), cert).expect("cert");
-        std::fs::write(dir.path().join("key.pem"), key).expect("key");
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("log");
-        let mut child = bin()
-            .args(["server", "run", "--data", &data, "--listen", "127.0.0.1:0"])
-            .arg("--tls-cert")
-            .arg(dir.path().join("cert.pem"))
-            .arg("--tls-key")
-            .arg(dir.path().join("key.pem"))
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the address");
-        let addr = line
-            .trim()
-            .strip_prefix("https://")
-            .unwrap_or_else(|| panic!("first stdout line is https://ADDR, got {line:?}"))
-            .to_owned();
-        TlsServer { dir, child, addr }
-    }
-
-    fn data(&self) -> &str {
-        self.dir.path().to_str().expect("utf-8")
-    }
-
-    fn url(&self) -> String {
-        format!("https://{}", self.addr)
+        std::fs::write(certs.path().join("cert.pem"), cert).expect("cert");
+        std::fs::write(certs.path().join("key.pem"), key).expect("key");
+        let school = School::builder()
+            .roster("Jméno\nAnežka Nováková\n")
+            .tls(
+                &certs.path().join("cert.pem"),
+                &certs.path().join("key.pem"),
+            )
+            .start();
+        TlsServer { school, certs }
     }
 
     /// The file a school hands to its laptops: here the certificate itself.
     fn ca(&self) -> PathBuf {
-        self.dir.path().join("cert.pem")
+        self.certs.path().join("cert.pem")
     }
 
-    fn code(&self) -> String {
-        admin(&["server", "enrolment-code", "--data", self.data(), "7.A"])
-            .trim()
-            .to_owned()
-    }
-
-    fn events_stored(&self) -> i64 {
-        rusqlite::Connection::open(self.dir.path().join("server.sqlite"))
-            .expect("server db")
-            .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
-            .expect("count")
+    fn events_stored(&self) -> u64 {
+        self.store().event_count().expect("count")
     }
 
     /// A client trusting this server's certificate (redirects not followed).
@@ -107,13 +72,6 @@ impl TlsServer {
             .timeout(Duration::from_secs(20))
             .build()
             .expect("client")
-    }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -141,14 +99,7 @@ fn text(out: &Output) -> String {
 #[test]
 fn enrol_push_and_pull_over_https_with_the_school_ca() {
     let server = TlsServer::new();
-    let (_b, bundle) = built_bundle();
-    admin(&[
-        "server",
-        "publish",
-        "--data",
-        server.data(),
-        bundle.to_str().expect("utf-8"),
-    ]);
+    let _bundle = server.publish_mini();
     let laptop = tempfile::tempdir().expect("laptop");
     let out = enroll(&server, laptop.path(), Some(&server.ca()));
     assert!(out.status.success(), "{}", text(&out));
@@ -257,8 +208,8 @@ fn enrolling_without_the_school_ca_fails_with_a_certificate_error_and_stores_not
 fn plain_http_to_the_https_port_is_refused_and_the_server_keeps_serving() {
     let server = TlsServer::new();
     // A client that connects and says nothing must not hold up the others.
-    let _silent = std::net::TcpStream::connect(&server.addr).expect("connect");
-    let mut plain = std::net::TcpStream::connect(&server.addr).expect("connect");
+    let _silent = std::net::TcpStream::connect(server.addr()).expect("connect");
+    let mut plain = std::net::TcpStream::connect(server.addr()).expect("connect");
     plain
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
@@ -276,22 +227,15 @@ fn plain_http_to_the_https_port_is_refused_and_the_server_keeps_serving() {
         .timeout(Duration::from_secs(20))
         .build()
         .expect("client")
-        .get(format!("http://{}/api/v1/pull", server.addr))
+        .get(format!("http://{}/api/v1/pull", server.addr()))
         .send();
     assert!(
         over_http.as_ref().map_or(true, |r| r.status() == 400),
         "{over_http:?}"
     );
     // Meanwhile HTTPS is answered as before.
-    let device = Uuid::new_v4();
-    let r = server
-        .client()
-        .post(format!("{}/api/v1/enrol", server.url()))
-        .body(json!({"code": server.code(), "device": device}).to_string())
-        .send()
-        .expect("enrol over https");
-    assert_eq!(r.status(), 200);
-    let token = r.json_value()["token"].as_str().expect("token").to_owned();
+    let (device, enrolled) = server.enrol_device(&server.client());
+    let token = enrolled["token"].as_str().expect("token").to_owned();
     let r = server
         .client()
         .post(format!("{}/api/v1/push", server.url()))
@@ -393,20 +337,10 @@ fn a_broken_bundle_costs_only_its_own_attempts_in_the_background_regrading() {
         .expect("build");
     assert!(out.status.success(), "{}", text(&out));
     for b in [&good, &broken] {
-        admin(&[
-            "server",
-            "publish",
-            "--data",
-            server.data(),
-            b.to_str().expect("utf-8"),
-        ]);
+        server.publish(b);
     }
     // The published copy of course `test` goes bad on the server's disk.
-    std::fs::write(
-        server.dir.path().join("bundles/test-1.0.0.aktovka"),
-        "poškozeno",
-    )
-    .expect("corrupt");
+    std::fs::write(server.dir().join("bundles/test-1.0.0.aktovka"), "poškozeno").expect("corrupt");
     let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
     let course = Course::open(&good).expect("course");
     let ex = course.exercise("skola-1").expect("exercise skola-1");
@@ -414,14 +348,7 @@ fn a_broken_bundle_costs_only_its_own_attempts_in_the_background_regrading() {
         .plugin(&sandbox, &ex.plugin)
         .expect("plugin")
         .sha256_hex();
-    let device = Uuid::new_v4();
-    let enrolled = server
-        .client()
-        .post(format!("{}/api/v1/enrol", server.url()))
-        .body(json!({"code": server.code(), "device": device}).to_string())
-        .send()
-        .expect("enrol")
-        .json_value();
+    let (device, enrolled) = server.enrol_device(&server.client());
     let token = enrolled["token"].as_str().expect("token").to_owned();
     let attempt = |seq: u64, course: &str, version: &str, answer: &str| {
         let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
@@ -451,7 +378,7 @@ fn a_broken_bundle_costs_only_its_own_attempts_in_the_background_regrading() {
         .expect("push");
     assert_eq!(r.json_value(), json!({"acknowledged": 3}));
     // Nobody runs `server regrade`: the running server does it on its own.
-    let db = rusqlite::Connection::open(server.dir.path().join("server.sqlite")).expect("db");
+    let db = rusqlite::Connection::open(server.dir().join("server.sqlite")).expect("db");
     let deadline = Instant::now() + Duration::from_secs(60);
     let rows = loop {
         let rows: Vec<(i64, String, String)> = db
