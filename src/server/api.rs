@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -282,29 +282,63 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
 }
 
+/// How much of an oversized body is read and thrown away before the 413 is sent. A client
+/// that is still writing when the server answers and closes gets a connection reset and may
+/// never see the answer; reading on (up to this much, for at most [`DRAIN_DEADLINE`]) lets
+/// an ordinary client read its 413, while a larger body is simply cut off.
+const DRAIN_CAP: usize = 4 * MAX_BODY_BYTES;
+/// The longest time spent draining an oversized body.
+const DRAIN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Reads and, if gzip, inflates a request body, refusing anything over the limit.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > DRAIN_CAP as u64) {
         return Err(ApiError::TooLarge);
     }
-    let raw = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge)?;
+    let raw = read_limited(body).await?;
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
     match encoding.as_deref() {
-        None | Some("identity") => Ok(raw.to_vec()),
+        None | Some("identity") => Ok(raw),
         Some("gzip") => inflate(&raw),
         Some(other) => Err(ApiError::UnsupportedEncoding(other.to_owned())),
     }
 }
 
-fn inflate(raw: &Bytes) -> Result<Vec<u8>, ApiError> {
+/// Collects a body of at most [`MAX_BODY_BYTES`]; past that, drains it (see [`DRAIN_CAP`])
+/// and answers [`ApiError::TooLarge`].
+async fn read_limited(mut body: Body) -> Result<Vec<u8>, ApiError> {
+    use http_body_util::BodyExt as _;
+    let mut raw = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::BadRequest(format!("tělo / body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            if raw.len() + data.len() > MAX_BODY_BYTES {
+                let mut seen = raw.len() + data.len();
+                drop(raw);
+                let drain = async {
+                    while seen <= DRAIN_CAP {
+                        match body.frame().await {
+                            Some(Ok(f)) => seen += f.data_ref().map_or(0, |d| d.len()),
+                            _ => break,
+                        }
+                    }
+                };
+                let _ = tokio::time::timeout(DRAIN_DEADLINE, drain).await;
+                return Err(ApiError::TooLarge);
+            }
+            raw.extend_from_slice(&data);
+        }
+    }
+    Ok(raw)
+}
+
+fn inflate(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
     let mut decoder = flate2::read::GzDecoder::new(&raw[..]).take(MAX_BODY_BYTES as u64 + 1);
     decoder
