@@ -39,13 +39,14 @@ const PROFILE: [(&str, &str); 8] = [
     ("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "false"),
 ];
 
-/// Linker settings of the nested build: 4 MiB of linear memory from the start (stack,
+/// Linker settings of the nested build: 2 MiB of linear memory from the start (stack,
 /// data and the heap a grading needs), so a call does not `memory.grow`. A grown memory
 /// has to be shrunk back (an `mprotect` and a TLB flush) before the host's next fresh
-/// instance of the plugin; that was a fifth of a quiz grading's time.
+/// instance of the plugin; that was a fifth of a quiz grading's time. Not more: resetting a
+/// used instance scans every page of its memory for writes, and that scan grows with it.
 const WASM_RUSTFLAGS: (&str, &str) = (
     "CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS",
-    "-C link-arg=--initial-memory=4194304",
+    "-C link-arg=--initial-memory=2097152",
 );
 
 /// Variables the outer cargo sets (or the user set for the outer build) that must not
