@@ -402,6 +402,8 @@ impl Sandbox {
         store.epoch_deadline_trap();
         let run = setup.and_then(|()| {
             let instance = plugin.pre.instantiate(&mut store)?;
+            let memory = instance.get_memory(&mut store, "memory");
+            store.data_mut().memory = memory;
             let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
             start.call(&mut store, ())
         });

@@ -20,7 +20,7 @@
 //! functions (it answers them with `EBADF`/`ENOTCAPABLE`-style errors), which keeps an
 //! ordinary call cheap.
 
-use wasmtime::{Caller, Extern, Linker, ResourceLimiter};
+use wasmtime::{Caller, Extern, Linker, Memory, ResourceLimiter};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
@@ -66,6 +66,9 @@ pub(crate) struct CallState {
     /// Nanoseconds the plugin has slept so far; the virtual clocks add it.
     slept_ns: u64,
     pub limiter: MemoryLimiter,
+    /// The instance's exported memory, once it exists: host functions use it instead of
+    /// looking the export up by name on every call.
+    pub memory: Option<Memory>,
     /// The full WASI context, built on first use of a function not shadowed here.
     wasi: Option<WasiP1Ctx>,
 }
@@ -88,6 +91,7 @@ impl CallState {
                 table_elements: limits.table_elements,
                 exceeded: false,
             },
+            memory: None,
             wasi: None,
         }
     }
@@ -280,8 +284,12 @@ fn with_memory(
     caller: &mut Caller<'_, CallState>,
     f: impl FnOnce(&mut [u8], &mut CallState) -> Result<(), i32>,
 ) -> i32 {
-    let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-        return ERRNO_FAULT;
+    let memory = match caller.data().memory {
+        Some(memory) => memory,
+        None => match caller.get_export("memory") {
+            Some(Extern::Memory(memory)) => memory,
+            _ => return ERRNO_FAULT,
+        },
     };
     let (mem, state) = memory.data_and_store_mut(caller);
     match f(mem, state) {
