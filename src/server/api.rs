@@ -340,7 +340,7 @@ async fn read_limited(mut body: Body) -> Result<Vec<u8>, ApiError> {
 
 fn inflate(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
-    let mut decoder = flate2::read::GzDecoder::new(&raw[..]).take(MAX_BODY_BYTES as u64 + 1);
+    let mut decoder = flate2::read::GzDecoder::new(raw).take(MAX_BODY_BYTES as u64 + 1);
     decoder
         .read_to_end(&mut out)
         .map_err(|e| ApiError::BadRequest(format!("neplatný gzip / invalid gzip body: {e}")))?;
