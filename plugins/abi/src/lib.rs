@@ -17,13 +17,16 @@
 //! the process still exits with code 0: the host tells an answered error from a crashed
 //! plugin by the response, not the exit code.
 
+pub mod one_shot;
 pub mod task;
 mod text;
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use serde_json::{Map, Value, json};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 pub use text::{fold, normalize_loose};
 
@@ -44,7 +47,8 @@ impl Lang {
     pub fn from_tag(tag: Option<&str>) -> Lang {
         match tag {
             Some(t)
-                if t.eq_ignore_ascii_case("en") || t.to_ascii_lowercase().starts_with("en-") =>
+                if t.eq_ignore_ascii_case("en")
+                    || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("en-")) =>
             {
                 Lang::En
             }
@@ -143,8 +147,9 @@ pub fn invalid_task(errors: &[ValidationError]) -> String {
 
 /// Answers one request; always returns one JSON object.
 pub fn handle<P: Plugin>(plugin: &P, request: &str) -> String {
-    let parsed = parse_request(request);
-    respond(plugin, &parsed)
+    let mut out = Vec::with_capacity(1024);
+    respond(plugin, request, &mut out);
+    into_string(out)
 }
 
 /// `main` of a plugin: stdin → [`handle`] → stdout. Exit code 0 whenever a response was
@@ -155,48 +160,99 @@ pub fn handle<P: Plugin>(plugin: &P, request: &str) -> String {
 /// response: freeing memory nobody will use again is wasted work on every grading.
 pub fn run<P: Plugin>(plugin: &P) -> ExitCode {
     let mut raw = Vec::with_capacity(16 << 10);
-    let mut response = match std::io::stdin().read_to_end(&mut raw) {
-        Err(e) => json!({ "error": format!("cannot read stdin: {e}") }).to_string(),
-        Ok(_) => match String::from_utf8(raw) {
-            Ok(request) => {
-                let parsed = parse_request(&request);
-                let response = respond(plugin, &parsed);
-                std::mem::forget((parsed, request));
-                response
-            }
-            Err(_) => json!({ "error": "the request is not UTF-8" }).to_string(),
+    let mut response = Vec::with_capacity(1024);
+    match std::io::stdin().read_to_end(&mut raw) {
+        Err(e) => write_error(&mut response, &format!("cannot read stdin: {e}")),
+        Ok(_) => match std::str::from_utf8(&raw) {
+            Ok(request) => respond(plugin, request, &mut response),
+            Err(_) => write_error(&mut response, "the request is not UTF-8"),
         },
-    };
-    response.push('\n');
+    }
+    response.push(b'\n');
     let mut out = std::io::stdout().lock();
-    let written = out
-        .write_all(response.as_bytes())
-        .and_then(|()| out.flush());
-    std::mem::forget(response);
+    let written = out.write_all(&response).and_then(|()| out.flush());
+    std::mem::forget((raw, response));
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
     }
 }
 
-fn parse_request(request: &str) -> Result<Value, String> {
-    serde_json::from_str(request).map_err(|e| format!("the request is not JSON: {e}"))
+/// A well-formed request, read straight into its fields: the strings borrow from the
+/// request where they carry no escapes, and no map of the envelope is built. Only `task`
+/// becomes a [`Value`] (what [`Plugin`] takes). A request this does not accept (a field
+/// missing or of the wrong type, a duplicate key, not JSON at all) goes the slow way
+/// through [`dispatch`], which finds and words the problem: the error messages have one
+/// source.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    abi: u64,
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    task: Value,
+    #[serde(default, borrow)]
+    answer: Option<Cow<'a, str>>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default, borrow)]
+    lang: Option<Cow<'a, str>>,
 }
 
-/// The response to a parsed request, serialised.
-fn respond<P: Plugin>(plugin: &P, request: &Result<Value, String>) -> String {
-    let response = match request {
-        Ok(request) => {
-            dispatch(plugin, request).unwrap_or_else(|message| json!({ "error": message }))
-        }
-        Err(message) => json!({ "error": message }),
+/// What a served request answers.
+enum Answer {
+    Validated(Vec<ValidationError>),
+    Rendered(Rendered),
+    Verdict(Verdict),
+}
+
+/// Answers a request into `out`, one JSON object.
+fn respond<P: Plugin>(plugin: &P, request: &str, out: &mut Vec<u8>) {
+    let answer = match serde_json::from_str::<Envelope>(request) {
+        Ok(envelope) => match serve(plugin, &envelope) {
+            Some(answer) => answer,
+            None => slow(plugin, request),
+        },
+        Err(_) => slow(plugin, request),
     };
-    // Straight into a byte buffer: `Value`'s `Display` goes through `fmt::Write`, a call per
-    // fragment. Serialising a `Value` cannot fail.
-    serde_json::to_string(&response).unwrap_or_default()
+    match answer {
+        Ok(answer) => write_answer(out, answer),
+        Err(message) => write_error(out, &message),
+    }
 }
 
-fn dispatch<P: Plugin>(plugin: &P, request: &Value) -> Result<Value, String> {
+/// The well-formed request's answer; `None` when the request is one [`dispatch`] must
+/// word an error for.
+fn serve<P: Plugin>(plugin: &P, request: &Envelope) -> Option<Result<Answer, String>> {
+    if request.abi != ABI_VERSION {
+        return None;
+    }
+    let lang = Lang::from_tag(request.lang.as_deref());
+    let task = &request.task;
+    Some(match &*request.op {
+        "validate" => Ok(Answer::Validated(plugin.validate(task, lang))),
+        "render" => plugin
+            .render_seeded(task, request.seed, lang)
+            .map(Answer::Rendered),
+        "check" => plugin
+            .check(
+                task,
+                request.answer.as_deref()?,
+                request.seed.unwrap_or(0),
+                lang,
+            )
+            .map(Answer::Verdict),
+        _ => return None,
+    })
+}
+
+/// The request read into a [`Value`] and checked field by field, for the error message.
+fn slow<P: Plugin>(plugin: &P, request: &str) -> Result<Answer, String> {
+    let request: Value =
+        serde_json::from_str(request).map_err(|e| format!("the request is not JSON: {e}"))?;
+    dispatch(plugin, &request)
+}
+
+fn dispatch<P: Plugin>(plugin: &P, request: &Value) -> Result<Answer, String> {
     let request = request
         .as_object()
         .ok_or("the request must be a JSON object")?;
@@ -222,21 +278,10 @@ fn dispatch<P: Plugin>(plugin: &P, request: &Value) -> Result<Value, String> {
         .get("task")
         .ok_or("the request has no `task` field")?;
     match op {
-        "validate" => {
-            let errors = plugin.validate(task, lang);
-            if errors.is_empty() {
-                Ok(json!({ "ok": true }))
-            } else {
-                let list: Vec<Value> = errors
-                    .into_iter()
-                    .map(|e| json!({ "path": e.path, "message": e.message }))
-                    .collect();
-                Ok(json!({ "ok": false, "errors": list }))
-            }
-        }
+        "validate" => Ok(Answer::Validated(plugin.validate(task, lang))),
         "render" => {
             let seed = optional_seed(request)?;
-            plugin.render_seeded(task, seed, lang).map(rendered_json)
+            plugin.render_seeded(task, seed, lang).map(Answer::Rendered)
         }
         "check" => {
             let answer = match request.get("answer") {
@@ -245,7 +290,7 @@ fn dispatch<P: Plugin>(plugin: &P, request: &Value) -> Result<Value, String> {
                 None => return Err("the request has no `answer` field".to_owned()),
             };
             let seed = optional_seed(request)?.unwrap_or(0);
-            plugin.check(task, answer, seed, lang).map(verdict_json)
+            plugin.check(task, answer, seed, lang).map(Answer::Verdict)
         }
         other => Err(format!(
             "unknown op `{other}`; expected validate, render or check"
@@ -264,38 +309,158 @@ fn optional_seed(request: &Map<String, Value>) -> Result<Option<u64>, String> {
     }
 }
 
-fn rendered_json(r: Rendered) -> Value {
-    let mut out = r.extra;
-    out.insert("prompt_md".into(), Value::String(r.prompt_md));
-    out.insert("input".into(), Value::String(r.input.to_owned()));
-    if let Some(svg) = r.svg {
-        out.insert("svg".into(), Value::String(svg));
+/// The response JSON, written field by field into one buffer (no `Value` tree, no string
+/// per fragment).
+fn write_answer(out: &mut Vec<u8>, answer: Answer) {
+    match answer {
+        Answer::Validated(errors) if errors.is_empty() => out.extend_from_slice(br#"{"ok":true}"#),
+        Answer::Validated(errors) => {
+            out.extend_from_slice(br#"{"ok":false,"errors":["#);
+            for (i, e) in errors.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(br#"{"path":"#);
+                write_str(out, &e.path);
+                out.extend_from_slice(br#","message":"#);
+                write_str(out, &e.message);
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"]}");
+        }
+        Answer::Rendered(r) => write_rendered(out, &r),
+        Answer::Verdict(v) => write_verdict(out, &v),
     }
-    if let Some(choices) = r.choices {
-        out.insert(
-            "choices".into(),
-            Value::Array(choices.into_iter().map(Value::String).collect()),
-        );
-    }
-    Value::Object(out)
 }
 
-fn verdict_json(v: Verdict) -> Value {
-    let checks: Vec<Value> = v
-        .checks
-        .into_iter()
-        .map(|c| json!({ "name": c.name, "passed": c.passed, "message": c.message }))
-        .collect();
-    let mut out = json!({
-        "score": v.score.clamp(0.0, 1.0),
-        "passed": v.passed,
-        "feedback_md": v.feedback_md,
-        "checks": checks,
-    });
-    if let (Some(svg), Some(obj)) = (v.svg, out.as_object_mut()) {
-        obj.insert("svg".into(), Value::String(svg));
+/// `render`'s fields; the plugin's `extra` fields come first and never replace them.
+fn write_rendered(out: &mut Vec<u8>, r: &Rendered) {
+    out.extend_from_slice(br#"{"prompt_md":"#);
+    write_str(out, &r.prompt_md);
+    out.extend_from_slice(br#","input":"#);
+    write_str(out, r.input);
+    if let Some(svg) = &r.svg {
+        out.extend_from_slice(br#","svg":"#);
+        write_str(out, svg);
     }
-    out
+    if let Some(choices) = &r.choices {
+        out.extend_from_slice(br#","choices":["#);
+        for (i, choice) in choices.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, choice);
+        }
+        out.push(b']');
+    }
+    for (key, value) in &r.extra {
+        let ours = match key.as_str() {
+            "prompt_md" | "input" => true,
+            "svg" => r.svg.is_some(),
+            "choices" => r.choices.is_some(),
+            _ => false,
+        };
+        if !ours {
+            out.push(b',');
+            write_str(out, key);
+            out.push(b':');
+            write_value(out, value);
+        }
+    }
+    out.push(b'}');
+}
+
+fn write_verdict(out: &mut Vec<u8>, v: &Verdict) {
+    out.extend_from_slice(br#"{"score":"#);
+    write_f64(out, v.score.clamp(0.0, 1.0));
+    out.extend_from_slice(br#","passed":"#);
+    write_bool(out, v.passed);
+    out.extend_from_slice(br#","feedback_md":"#);
+    write_str(out, &v.feedback_md);
+    out.extend_from_slice(br#","checks":["#);
+    for (i, c) in v.checks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"name":"#);
+        write_str(out, &c.name);
+        out.extend_from_slice(br#","passed":"#);
+        write_bool(out, c.passed);
+        out.extend_from_slice(br#","message":"#);
+        write_str(out, &c.message);
+        out.push(b'}');
+    }
+    out.push(b']');
+    if let Some(svg) = &v.svg {
+        out.extend_from_slice(br#","svg":"#);
+        write_str(out, svg);
+    }
+    out.push(b'}');
+}
+
+fn write_error(out: &mut Vec<u8>, message: &str) {
+    out.extend_from_slice(br#"{"error":"#);
+    write_str(out, message);
+    out.push(b'}');
+}
+
+fn write_bool(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+/// A score as JSON: the common 0 and 1 without float formatting; a value JSON cannot
+/// carry (NaN) as `null`, as `serde_json` writes it.
+fn write_f64(out: &mut Vec<u8>, f: f64) {
+    if f == 1.0 {
+        out.extend_from_slice(b"1.0");
+    } else if f == 0.0 {
+        out.extend_from_slice(b"0.0");
+    } else {
+        write_value(out, &Value::from(f));
+    }
+}
+
+/// Any JSON value; writing into a `Vec` cannot fail.
+fn write_value(out: &mut Vec<u8>, value: &Value) {
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped, the rest (all of
+/// UTF-8) copied as runs.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        if short.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+        run = i + 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// The response bytes as text: they are built from `&str`s and ASCII only.
+fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Escapes text for SVG/XML character data and attribute values.
@@ -317,6 +482,7 @@ pub fn xml_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     struct Echo;
 
@@ -429,6 +595,57 @@ mod tests {
             let message = r["error"].as_str().unwrap_or_default();
             assert!(message.contains(needle), "{request}: {message}");
         }
+    }
+
+    #[test]
+    fn requests_off_the_fast_path_get_the_same_answers_and_errors() {
+        // Escaped strings, a duplicate key (the last one counts), a null `answer`.
+        let r = call(r#"{"abi":1,"op":"check","task":{},"answer":"a\"\n\u00e1","seed":3}"#);
+        assert_eq!(r["feedback_md"], "a\"\ná/3");
+        let r = call(r#"{"abi":1,"op":"check","task":{},"answer":"x","answer":"y"}"#);
+        assert_eq!(r["feedback_md"], "y/0");
+        let r = call(r#"{"abi":1,"op":"check","task":{},"answer":null}"#);
+        assert_eq!(r["error"], "`answer` must be a string");
+        let r = call(r#"{"abi":1,"op":"render","task":{},"lang":"EN-gb"}"#);
+        assert_eq!(r["prompt_md"], "Hello");
+    }
+
+    #[test]
+    fn responses_escape_text_as_json() {
+        let mut out = Vec::new();
+        let text = "\"q\" \\ \n\r\t \u{1} \u{1f} ž 🦀 \u{7f}";
+        write_str(&mut out, text);
+        let back: String = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back, text);
+        let written = String::from_utf8(out).unwrap();
+        assert_eq!(
+            written,
+            "\"\\\"q\\\" \\\\ \\n\\r\\t \\u0001 \\u001f ž 🦀 \u{7f}\""
+        );
+    }
+
+    #[test]
+    fn rendered_extra_fields_never_replace_the_abi_fields() {
+        let mut extra = Map::new();
+        extra.insert("input".into(), json!("forged"));
+        extra.insert("unit".into(), json!("km"));
+        extra.insert("svg".into(), json!("<svg/>"));
+        let mut out = Vec::new();
+        write_rendered(
+            &mut out,
+            &Rendered {
+                prompt_md: "P".into(),
+                svg: None,
+                input: "number",
+                choices: None,
+                extra,
+            },
+        );
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            v,
+            json!({"prompt_md": "P", "input": "number", "unit": "km", "svg": "<svg/>"})
+        );
     }
 
     #[test]

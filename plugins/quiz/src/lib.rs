@@ -40,42 +40,42 @@ impl Plugin for QuizPlugin {
 
 /// A validated quiz task.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Quiz {
-    question: String,
-    explanation: Option<String>,
-    kind: Kind,
+pub struct Quiz<'a> {
+    question: &'a str,
+    explanation: Option<&'a str>,
+    kind: Kind<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Kind {
+enum Kind<'a> {
     Single {
-        options: Vec<String>,
+        options: Vec<&'a str>,
         answer: usize,
-        feedback: Option<Vec<String>>,
+        feedback: Option<Vec<&'a str>>,
     },
     Multiple {
-        options: Vec<String>,
+        options: Vec<&'a str>,
         answer: BTreeSet<usize>,
-        feedback: Option<Vec<String>>,
+        feedback: Option<Vec<&'a str>>,
     },
     Number {
         answer: f64,
         tolerance: f64,
-        unit: Option<String>,
+        unit: Option<&'a str>,
     },
     Text {
-        answers: Vec<String>,
+        answers: Vec<&'a str>,
     },
     Order {
-        options: Vec<String>,
+        options: Vec<&'a str>,
     },
 }
 
 const KINDS: [&str; 5] = ["single", "multiple", "number", "text", "order"];
 
-impl Quiz {
+impl<'a> Quiz<'a> {
     /// Reads and validates a task, reporting every problem with its path.
-    pub fn parse(task: &Value, lang: Lang) -> Result<Quiz, Vec<ValidationError>> {
+    pub fn parse(task: &'a Value, lang: Lang) -> Result<Quiz<'a>, Vec<ValidationError>> {
         let mut p = Problems::new(lang);
         let quiz = parse_task(task, &mut p);
         match quiz {
@@ -87,11 +87,11 @@ impl Quiz {
     fn render(&self) -> Rendered {
         let mut extra = Map::new();
         let (input, choices) = match &self.kind {
-            Kind::Single { options, .. } => ("choice", Some(options.clone())),
-            Kind::Multiple { options, .. } => ("multiple", Some(options.clone())),
+            Kind::Single { options, .. } => ("choice", Some(owned(options))),
+            Kind::Multiple { options, .. } => ("multiple", Some(owned(options))),
             Kind::Number { unit, .. } => {
                 if let Some(unit) = unit {
-                    extra.insert("unit".into(), Value::String(unit.clone()));
+                    extra.insert("unit".into(), Value::from(*unit));
                 }
                 ("number", None)
             }
@@ -102,11 +102,11 @@ impl Quiz {
                     .map(Value::from)
                     .collect();
                 extra.insert("order".into(), Value::Array(order));
-                ("order", Some(options.clone()))
+                ("order", Some(owned(options)))
             }
         };
         Rendered {
-            prompt_md: self.question.clone(),
+            prompt_md: self.question.to_owned(),
             svg: None,
             input,
             choices,
@@ -131,7 +131,7 @@ impl Quiz {
                 answer: right,
                 tolerance,
                 unit,
-            } => check_number(*right, *tolerance, unit.as_deref(), answer, lang),
+            } => check_number(*right, *tolerance, *unit, answer, lang),
             Kind::Text { answers } => check_text(answers, answer, lang),
             Kind::Order { options } => check_order(options.len(), answer, lang),
         };
@@ -145,7 +145,7 @@ impl Quiz {
     }
 }
 
-fn parse_task(task: &Value, p: &mut Problems) -> Option<Quiz> {
+fn parse_task<'a>(task: &'a Value, p: &mut Problems) -> Option<Quiz<'a>> {
     let t = task::table(task, "task", p)?;
     let kind = task::required(t, "kind", "task", p).and_then(|v| task::string(v, "task.kind", p));
     let question = task::required(t, "question", "task", p)
@@ -154,11 +154,25 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<Quiz> {
         .get("explanation")
         .and_then(|v| task::string(v, "task.explanation", p));
     let kind = kind?;
-    let extra_keys: &[&str] = match kind {
-        "single" | "multiple" => &["options", "answer", "feedback"],
-        "number" => &["answer", "tolerance", "unit"],
-        "text" => &["answers"],
-        "order" => &["options"],
+    let allowed: &[&str] = match kind {
+        "single" | "multiple" => &[
+            "kind",
+            "question",
+            "explanation",
+            "options",
+            "answer",
+            "feedback",
+        ],
+        "number" => &[
+            "kind",
+            "question",
+            "explanation",
+            "answer",
+            "tolerance",
+            "unit",
+        ],
+        "text" => &["kind", "question", "explanation", "answers"],
+        "order" => &["kind", "question", "explanation", "options"],
         other => {
             let known = KINDS.join(", ");
             p.push(
@@ -169,15 +183,13 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<Quiz> {
             return None;
         }
     };
-    let mut allowed = vec!["kind", "question", "explanation"];
-    allowed.extend_from_slice(extra_keys);
-    task::unknown_keys(t, &allowed, "task", p);
+    task::unknown_keys(t, allowed, "task", p);
 
     let kind = match kind {
         "single" => {
             let (options, count) = parse_options(t, p);
             let answer = task::required(t, "answer", "task", p)
-                .and_then(|v| option_index(v, "task.answer", count, p));
+                .and_then(|v| option_index(v, &|| "task.answer".to_owned(), count, p));
             let feedback = parse_feedback(t, count, p);
             Kind::Single {
                 options: options?,
@@ -217,7 +229,7 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<Quiz> {
             let unit = t
                 .get("unit")
                 .and_then(|v| task::non_empty_string(v, "task.unit", p))
-                .map(|u| u.trim().to_owned());
+                .map(str::trim);
             Kind::Number {
                 answer: answer?,
                 tolerance: tolerance?,
@@ -233,15 +245,18 @@ fn parse_task(task: &Value, p: &mut Problems) -> Option<Quiz> {
         }
     };
     Some(Quiz {
-        question: question?.to_owned(),
-        explanation: explanation.map(str::to_owned),
+        question: question?,
+        explanation,
         kind,
     })
 }
 
 /// The options, and how many there are even when some are wrong (so an answer index can
 /// still be checked against the count).
-fn parse_options(t: &Map<String, Value>, p: &mut Problems) -> (Option<Vec<String>>, Option<usize>) {
+fn parse_options<'a>(
+    t: &'a Map<String, Value>,
+    p: &mut Problems,
+) -> (Option<Vec<&'a str>>, Option<usize>) {
     let Some(list) =
         task::required(t, "options", "task", p).and_then(|v| task::array(v, "task.options", p))
     else {
@@ -252,7 +267,7 @@ fn parse_options(t: &Map<String, Value>, p: &mut Problems) -> (Option<Vec<String
     (options, Some(list.len()).filter(|&n| n >= 2))
 }
 
-fn parse_option_list(list: &[Value], p: &mut Problems) -> Option<Vec<String>> {
+fn parse_option_list<'a>(list: &'a [Value], p: &mut Problems) -> Option<Vec<&'a str>> {
     if list.len() < 2 {
         p.push(
             "task.options",
@@ -264,18 +279,24 @@ fn parse_option_list(list: &[Value], p: &mut Problems) -> Option<Vec<String>> {
     let mut options = Vec::with_capacity(list.len());
     let mut ok = true;
     for (i, v) in list.iter().enumerate() {
-        let path = task::index("task.options", i);
-        match task::non_empty_string(v, &path, p) {
+        // The path is only written out for a problem: formatting it for every option of
+        // every grading was a tenth of a grading's work.
+        let path = || task::index("task.options", i);
+        let text = match v.as_str() {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            _ => task::non_empty_string(v, &path(), p),
+        };
+        match text {
             Some(s) => {
-                if let Some(first) = options.iter().position(|o: &String| o.trim() == s.trim()) {
+                if let Some(first) = options.iter().position(|o: &&str| o.trim() == s.trim()) {
                     p.push(
-                        &path,
+                        &path(),
                         format!("možnost „{s}“ je v seznamu dvakrát (poprvé s indexem {first})"),
                         format!("the option “{s}” is listed twice (first at index {first})"),
                     );
                     ok = false;
                 }
-                options.push(s.to_owned());
+                options.push(s);
             }
             None => ok = false,
         }
@@ -283,15 +304,24 @@ fn parse_option_list(list: &[Value], p: &mut Problems) -> Option<Vec<String>> {
     ok.then_some(options)
 }
 
-fn option_index(v: &Value, path: &str, count: Option<usize>, p: &mut Problems) -> Option<usize> {
-    let i = task::integer(v, path, p)?;
+/// An option index; `path` is only written out for a problem.
+fn option_index(
+    v: &Value,
+    path: &dyn Fn() -> String,
+    count: Option<usize>,
+    p: &mut Problems,
+) -> Option<usize> {
+    let i = match v.as_i64() {
+        Some(i) => i,
+        None => task::integer(v, &path(), p)?,
+    };
     let count = count.unwrap_or(usize::MAX);
     match usize::try_from(i) {
         Ok(i) if i < count => Some(i),
         _ => {
             let last = count.saturating_sub(1);
             p.push(
-                path,
+                &path(),
                 format!("index {i} je mimo možnosti; počítá se od 0, takže smí být 0 až {last}"),
                 format!("index {i} is out of range; counting from 0 it must be 0 to {last}"),
             );
@@ -317,12 +347,12 @@ fn parse_multiple_answer(
     let mut answer = BTreeSet::new();
     let mut ok = true;
     for (i, item) in list.iter().enumerate() {
-        let path = task::index("task.answer", i);
+        let path = || task::index("task.answer", i);
         match option_index(item, &path, count, p) {
             Some(index) => {
                 if !answer.insert(index) {
                     p.push(
-                        &path,
+                        &path(),
                         format!("index {index} je v seznamu dvakrát"),
                         format!("index {index} is listed twice"),
                     );
@@ -335,11 +365,11 @@ fn parse_multiple_answer(
     ok.then_some(answer)
 }
 
-fn parse_feedback(
-    t: &Map<String, Value>,
+fn parse_feedback<'a>(
+    t: &'a Map<String, Value>,
     count: Option<usize>,
     p: &mut Problems,
-) -> Option<Vec<String>> {
+) -> Option<Vec<&'a str>> {
     let list = task::array(t.get("feedback")?, "task.feedback", p)?;
     if let Some(count) = count
         && list.len() != count
@@ -359,12 +389,16 @@ fn parse_feedback(
     }
     let mut feedback = Vec::with_capacity(list.len());
     for (i, v) in list.iter().enumerate() {
-        feedback.push(task::string(v, &task::index("task.feedback", i), p)?.to_owned());
+        let text = match v.as_str() {
+            Some(s) => s,
+            None => task::string(v, &task::index("task.feedback", i), p)?,
+        };
+        feedback.push(text);
     }
     Some(feedback)
 }
 
-fn parse_text_answers(t: &Map<String, Value>, p: &mut Problems) -> Option<Vec<String>> {
+fn parse_text_answers<'a>(t: &'a Map<String, Value>, p: &mut Problems) -> Option<Vec<&'a str>> {
     let list =
         task::required(t, "answers", "task", p).and_then(|v| task::array(v, "task.answers", p))?;
     if list.is_empty() {
@@ -377,21 +411,30 @@ fn parse_text_answers(t: &Map<String, Value>, p: &mut Problems) -> Option<Vec<St
     }
     let mut answers = Vec::with_capacity(list.len());
     for (i, v) in list.iter().enumerate() {
-        let path = task::index("task.answers", i);
-        if let Some(s) = task::string(v, &path, p) {
+        let path = || task::index("task.answers", i);
+        let text = match v.as_str() {
+            Some(s) => Some(s),
+            None => task::string(v, &path(), p),
+        };
+        if let Some(s) = text {
             if normalize_loose(s).is_empty() {
-                p.push(&path, "nesmí být prázdná", "must not be empty");
+                p.push(&path(), "nesmí být prázdná", "must not be empty");
             } else {
-                answers.push(s.to_owned());
+                answers.push(s);
             }
         }
     }
     (answers.len() == list.len()).then_some(answers)
 }
 
+/// The options as the owned strings a [`Rendered`] carries.
+fn owned(options: &[&str]) -> Vec<String> {
+    options.iter().map(|&o| o.to_owned()).collect()
+}
+
 /// The order the learner app shows `order` items in at first: a shuffle fixed by the
 /// options themselves (render has no seed), never the right order.
-fn shuffled_order(options: &[String]) -> Vec<usize> {
+fn shuffled_order(options: &[&str]) -> Vec<usize> {
     let mut state: u64 = 0xcbf2_9ce4_8422_2325;
     for option in options {
         for byte in option.bytes().chain([0]) {
@@ -442,9 +485,9 @@ fn right_or_wrong(passed: bool, lang: Lang) -> String {
 }
 
 fn check_single(
-    options: &[String],
+    options: &[&str],
     right: usize,
-    feedback: Option<&[String]>,
+    feedback: Option<&[&str]>,
     answer: &str,
     lang: Lang,
 ) -> Verdict {
@@ -479,9 +522,9 @@ fn parse_indices(answer: &str, count: usize) -> Option<Vec<usize>> {
 }
 
 fn check_multiple(
-    options: &[String],
+    options: &[&str],
     right: &BTreeSet<usize>,
-    feedback: Option<&[String]>,
+    feedback: Option<&[&str]>,
     answer: &str,
     lang: Lang,
 ) -> Verdict {
@@ -601,7 +644,7 @@ fn check_number(
     all_or_nothing(lang.pick("Číslo", "Number"), passed, lang)
 }
 
-fn check_text(answers: &[String], answer: &str, lang: Lang) -> Verdict {
+fn check_text(answers: &[&str], answer: &str, lang: Lang) -> Verdict {
     let given = normalize_loose(answer);
     if given.is_empty() {
         return invalid_answer(

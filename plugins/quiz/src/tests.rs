@@ -2,8 +2,10 @@ use super::*;
 use aktovka_plugin_abi::handle;
 use serde_json::json;
 
-fn quiz(task: Value) -> Quiz {
-    match Quiz::parse(&task, Lang::Cs) {
+/// A parsed quiz; it borrows its text from the task, which a test simply keeps alive
+/// for the rest of the run.
+fn quiz(task: Value) -> Quiz<'static> {
+    match Quiz::parse(Box::leak(Box::new(task)), Lang::Cs) {
         Ok(q) => q,
         Err(e) => panic!("task should be valid: {e:?}"),
     }
@@ -21,7 +23,7 @@ fn paths(task: Value) -> Vec<String> {
     errors(task).into_iter().map(|(p, _)| p).collect()
 }
 
-fn single() -> Quiz {
+fn single() -> Quiz<'static> {
     quiz(json!({
         "kind": "single",
         "question": "Které heslo je nejbezpečnější?",
@@ -51,7 +53,7 @@ fn single_choice_grades_and_shows_the_picked_options_feedback() {
     assert_eq!(nonsense.feedback_md, "Pick one of the options.");
 }
 
-fn multiple() -> Quiz {
+fn multiple() -> Quiz<'static> {
     quiz(json!({
         "kind": "multiple",
         "question": "Co patří do silného hesla?",
@@ -167,7 +169,7 @@ fn order_scores_the_share_in_place_and_renders_a_shuffle() {
     sorted.sort_unstable();
     assert_eq!(sorted, [0, 1, 2, 3]);
     assert_ne!(order, [0, 1, 2, 3], "never shown already in order");
-    let two = vec!["a".to_owned(), "b".to_owned()];
+    let two = ["a", "b"];
     assert_eq!(shuffled_order(&two), [1, 0]);
 }
 
