@@ -10,6 +10,7 @@
 //! - [`Lang`] for Czech/English messages and [`fold`] for diacritics-insensitive
 //!   comparison;
 //! - [`task`]: readers that walk a task's JSON and report every problem with its path.
+//! - [`one_shot`]: a global allocator for a plugin that answers one request and ends.
 //!
 //! A request the plugin cannot serve (bad JSON, `abi` other than 1, unknown `op`, missing
 //! field, a task that does not validate given to `render`/`check`) is answered with
