@@ -18,7 +18,7 @@ use aktovka::sync::{self, Step, SyncOptions, SyncReport};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::school::{Backend, School, admin, bin, on_both_backends};
+use crate::school::{Backend, School, admin, bin, built_bundle, on_both_backends};
 
 on_both_backends!(
     enrol_push_pull_and_resume_a_download_exactly_once,
@@ -32,6 +32,7 @@ on_both_backends!(
     connections_cut_mid_request_and_mid_response_lose_and_duplicate_nothing,
     an_enrolment_code_serves_one_device_and_survives_a_lost_answer,
     the_server_regrades_attempts_and_flags_a_tampered_score,
+    attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published,
     concurrent_pushes_of_one_device_store_each_event_once,
     stored_events_cannot_be_changed_even_below_the_server,
     a_database_from_a_newer_aktovka_is_refused_untouched,
@@ -753,6 +754,83 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
     server.clear_regrades();
     server.start();
     assert_eq!(regraded_on_its_own(&server, expected.len()), expected);
+    server.assert_holds_exactly(&events);
+}
+
+fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(backend: Backend) {
+    use aktovka::learner::library::Course;
+    let server = School::new(backend);
+    let (device, token) = raw_device(&server);
+    // Pupils worked from a USB copy of the bundle the teacher has not published yet.
+    let (_b, bundle) = built_bundle();
+    let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
+    let course = Course::open(&bundle).expect("course");
+    let ex = course.exercise("skola-1").expect("exercise skola-1");
+    let plugin = course
+        .plugin(&sandbox, &ex.plugin)
+        .expect("plugin")
+        .sha256_hex();
+    let attempt = |seq: u64, version: &str, answer: &str, score: f64, passed: bool| {
+        let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
+        e.course = "mini".into();
+        e.course_version = version.into();
+        e.kind = EventKind::Attempt {
+            exercise: "skola-1".into(),
+            answer: answer.into(),
+            score,
+            passed,
+            plugin_sha256: plugin.clone(),
+        };
+        e
+    };
+    let events = vec![
+        attempt(1, "1.2.3", "7", 1.0, true),
+        // Tampered: a wrong answer reported as passed.
+        attempt(2, "1.2.3", "6", 1.0, true),
+        // A version that is never published here.
+        attempt(3, "9.9.9", "7", 1.0, true),
+    ];
+    assert_eq!(push(&server, &token, &events).0, 200);
+    // Nothing is gradable yet: the store offers none of them, a run by hand grades none,
+    // and none is recorded unverifiable (the push's own background run included).
+    assert!(
+        server
+            .store()
+            .attempts_to_regrade(100)
+            .expect("attempts to regrade")
+            .is_empty()
+    );
+    let by_hand = admin(&["server", "regrade", "--data", server.data()]);
+    assert!(
+        by_hand.contains("/ match 0,")
+            && by_hand.contains("/ mismatch 0,")
+            && by_hand.contains("/ unverifiable 0"),
+        "{by_hand}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(server.regrades(), []);
+    // The teacher publishes beside the running server; nobody pushes again.
+    server.publish(&bundle);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let got = loop {
+        let got = server.regrades();
+        if got.len() >= 2 || std::time::Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(
+        got,
+        [(1, RegradeStatus::Match), (2, RegradeStatus::Mismatch)]
+    );
+    // The attempt of the unpublished version still waits, without a verdict.
+    let pending: Vec<u64> = server
+        .activity()
+        .into_iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(e, _)| e.seq)
+        .collect();
+    assert_eq!(pending, [3]);
     server.assert_holds_exactly(&events);
 }
 

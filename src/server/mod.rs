@@ -148,7 +148,9 @@ pub trait ServerStore: Send + Sync {
     fn publish(&self, bundle: &PublishedBundle) -> Result<(), StoreError>;
     /// Every published bundle, newest version of each course last.
     fn bundles(&self) -> Result<Vec<PublishedBundle>, StoreError>;
-    /// Stored attempt events not yet re-graded, at most `limit`.
+    /// Stored attempt events not yet re-graded whose course version has a published
+    /// bundle, at most `limit`, by device and seq. Attempts of an unpublished version stay
+    /// pending without being returned until that version is published.
     fn attempts_to_regrade(&self, limit: usize) -> Result<Vec<Event>, StoreError>;
     /// Records the server's grading of an attempt (once; a second record is ignored).
     fn record_regrade(&self, event: Uuid, regrade: &regrade::Regrade) -> Result<(), StoreError>;

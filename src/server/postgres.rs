@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0001_init.sql"),
     include_str!("migrations/postgres/0002_regrade.sql"),
     include_str!("migrations/postgres/0003_dashboard.sql"),
+    include_str!("migrations/postgres/0004_regrade_waits_for_publish.sql"),
 ];
 
 /// The schema version this program writes and understands.
@@ -712,7 +713,10 @@ impl ServerStore for PostgresStore {
             .get()?
             .query(
                 "SELECT e.body FROM event e LEFT JOIN regrade r ON r.event = e.id
-                 WHERE e.kind = 'attempt' AND r.event IS NULL ORDER BY e.device, e.seq LIMIT $1",
+                 WHERE e.kind = 'attempt' AND r.event IS NULL
+                   AND EXISTS (SELECT 1 FROM bundle b
+                               WHERE b.course = e.course AND b.version = e.course_version)
+                 ORDER BY e.device, e.seq LIMIT $1",
                 &[&i64::try_from(limit).unwrap_or(i64::MAX)],
             )?
             .iter()

@@ -4,14 +4,19 @@
 //!
 //! The seed is [`exercise_seed`] of the learner id, course and exercise, as in the learner
 //! app. The plugin comes from the published bundle of the attempt's course and version.
-//! Attempts that cannot be re-graded (bundle not published, exercise or plugin missing,
-//! plugin differs, plugin failed) are recorded as unverifiable with the reason, never as a
-//! match; one bad bundle or plugin (even one that makes the grading panic) costs only its
-//! own attempts.
+//! An attempt of a course version not (yet) published here stays pending, with no
+//! verdict: teachers often publish after pupils worked from a USB copy, and the attempt is
+//! re-graded once the bundle is published. Attempts that cannot be re-graded although
+//! their bundle is published (bundle unreadable, exercise or plugin missing, plugin
+//! differs, plugin failed) are recorded as unverifiable with the reason, never as a match;
+//! one bad bundle or plugin (even one that makes the grading panic) costs only its own
+//! attempts.
 //!
 //! Run by `aktovka server regrade`, and by `aktovka server run` in the background
-//! ([`spawn_background`]): once at start for anything pending, then whenever a push
-//! carried attempts ([`RegradeTrigger::wake`]), never delaying the push's answer.
+//! ([`spawn_background`]): once at start for anything pending, whenever a push carried
+//! attempts ([`RegradeTrigger::wake`]), never delaying the push's answer, and whenever
+//! the set of published bundles changed (checked every [`BUNDLE_CHECK_EVERY`], so a
+//! `server publish` run beside the server is noticed without a push).
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -61,6 +66,10 @@ const SCORE_EPSILON: f64 = 1e-9;
 /// How long the background re-grader waits before trying again after the store failed.
 const RETRY_AFTER_STORE_ERROR: Duration = Duration::from_secs(30);
 
+/// How often the background re-grader reads the list of published bundles (a handful of
+/// rows) to notice a publish made by another process; only a changed list starts a run.
+pub const BUNDLE_CHECK_EVERY: Duration = Duration::from_secs(5);
+
 impl RegradeReport {
     /// Attempts re-graded in the run.
     pub fn total(&self) -> usize {
@@ -68,13 +77,13 @@ impl RegradeReport {
     }
 }
 
-/// Re-grades every attempt not yet re-graded and records each outcome.
+/// Re-grades every attempt not yet re-graded whose course version is published, and
+/// records each outcome. Attempts of unpublished versions are left pending.
 pub fn regrade_pending(
     store: &dyn ServerStore,
     data: &Path,
     sandbox: &Sandbox,
 ) -> Result<RegradeReport, StoreError> {
-    let bundles = store.bundles()?;
     // Opened once per course version and run; the error is the reason for every attempt
     // of a bundle that cannot be opened.
     let mut courses: HashMap<(String, String), Result<Course, String>> = HashMap::new();
@@ -84,18 +93,21 @@ pub fn regrade_pending(
         if batch.is_empty() {
             return Ok(report);
         }
+        // Read after the batch: the store returns only attempts of published versions, and
+        // a bundle published since the previous batch must be found here too.
+        let bundles = store.bundles()?;
         for e in &batch {
+            let Some(b) = bundles
+                .iter()
+                .find(|b| b.course == e.course && b.version == e.course_version)
+            else {
+                // Bundles are never unpublished, so the store cannot have returned this
+                // attempt without one; if it did, the attempt stays pending rather than
+                // being judged, and this run ends so it is not fetched again in a loop.
+                return Ok(report);
+            };
             let key = (e.course.clone(), e.course_version.clone());
             let course = courses.entry(key).or_insert_with(|| {
-                let b = bundles
-                    .iter()
-                    .find(|b| b.course == e.course && b.version == e.course_version)
-                    .ok_or_else(|| {
-                        format!(
-                            "bundle {} {} not published on this server",
-                            e.course, e.course_version
-                        )
-                    })?;
                 Course::open(&data.join(&b.path))
                     .map_err(|err| format!("bundle {} cannot be opened: {err}", b.path))
             });
@@ -103,7 +115,7 @@ pub fn regrade_pending(
             // sandboxed) must not stop the other attempts: this one is recorded
             // unverifiable and never retried.
             let r = std::panic::catch_unwind(AssertUnwindSafe(|| match course {
-                Ok(c) => regrade(e, Some(c), sandbox),
+                Ok(c) => regrade(e, c, sandbox),
                 Err(reason) => unverifiable(reason.clone()),
             }))
             .unwrap_or_else(|_| unverifiable("re-grading panicked".into()));
@@ -131,8 +143,23 @@ impl RegradeTrigger {
     }
 }
 
+/// What identifies the set of published bundles: a change means some pending attempts
+/// may have become gradable.
+type BundleSet = Vec<(String, String, String)>;
+
+fn bundle_set(store: &dyn ServerStore) -> Result<BundleSet, StoreError> {
+    let mut set: BundleSet = store
+        .bundles()?
+        .into_iter()
+        .map(|b| (b.course, b.version, b.sha256))
+        .collect();
+    set.sort();
+    Ok(set)
+}
+
 /// Starts the background re-grader on its own thread: it re-grades everything pending at
-/// once, then again after each wake. Store failures are logged and retried after
+/// once, then again after each wake and whenever the published bundles changed (looked at
+/// every [`BUNDLE_CHECK_EVERY`]). Store failures are logged and retried after
 /// [`RETRY_AFTER_STORE_ERROR`]; the thread ends when every trigger is dropped.
 pub fn spawn_background(
     store: Arc<dyn ServerStore>,
@@ -143,29 +170,45 @@ pub fn spawn_background(
     std::thread::Builder::new()
         .name("aktovka-regrade".to_owned())
         .spawn(move || {
+            // The bundles as they were when the last successful run started: a bundle
+            // published during a run differs from it and starts another.
+            let mut graded_with: Option<BundleSet> = None;
+            let mut due = true;
             loop {
-                let wait = match regrade_pending(store.as_ref(), &data, &sandbox) {
-                    Ok(r) => {
-                        if r.mismatched > 0 {
-                            eprintln!(
-                                "aktovka server: přehodnoceno / re-graded: match {}, MISMATCH {}, unverifiable {}",
-                                r.matched, r.mismatched, r.unverifiable
-                            );
+                let mut failed = false;
+                if due {
+                    let run = bundle_set(store.as_ref()).and_then(|set| {
+                        regrade_pending(store.as_ref(), &data, &sandbox).map(|r| (set, r))
+                    });
+                    match run {
+                        Ok((set, r)) => {
+                            graded_with = Some(set);
+                            if r.mismatched > 0 {
+                                eprintln!(
+                                    "aktovka server: přehodnoceno / re-graded: match {}, MISMATCH {}, unverifiable {}",
+                                    r.matched, r.mismatched, r.unverifiable
+                                );
+                            }
                         }
-                        None
+                        Err(e) => {
+                            eprintln!("aktovka server: re-grading stopped, retrying later: {e}");
+                            failed = true;
+                        }
                     }
-                    Err(e) => {
-                        eprintln!("aktovka server: re-grading stopped, retrying later: {e}");
-                        Some(RETRY_AFTER_STORE_ERROR)
-                    }
-                };
-                let woken = match wait {
-                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                    Some(d) => rx.recv_timeout(d),
-                };
-                if let Err(RecvTimeoutError::Disconnected) = woken {
-                    return;
                 }
+                let wait = if failed {
+                    RETRY_AFTER_STORE_ERROR
+                } else {
+                    BUNDLE_CHECK_EVERY
+                };
+                due = match rx.recv_timeout(wait) {
+                    Ok(()) => true,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                    // A store error here makes the run due, which logs it and backs off.
+                    Err(RecvTimeoutError::Timeout) => {
+                        failed || bundle_set(store.as_ref()).ok() != graded_with
+                    }
+                };
             }
         })?;
     Ok(RegradeTrigger(tx))
@@ -180,8 +223,8 @@ fn unverifiable(detail: String) -> Regrade {
     }
 }
 
-/// Re-grades one attempt against its course (`None`: the bundle is not published here).
-pub fn regrade(e: &Event, course: Option<&Course>, sandbox: &Sandbox) -> Regrade {
+/// Re-grades one attempt against the published bundle of its course version.
+pub fn regrade(e: &Event, course: &Course, sandbox: &Sandbox) -> Regrade {
     let EventKind::Attempt {
         exercise,
         answer,
@@ -191,12 +234,6 @@ pub fn regrade(e: &Event, course: Option<&Course>, sandbox: &Sandbox) -> Regrade
     } = &e.kind
     else {
         return unverifiable("not an attempt".into());
-    };
-    let Some(course) = course else {
-        return unverifiable(format!(
-            "bundle {} {} not published on this server",
-            e.course, e.course_version
-        ));
     };
     let Some(ex) = course.exercise(exercise) else {
         return unverifiable(format!("no exercise {exercise} in the bundle"));

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_regrade.sql"),
     include_str!("migrations/0003_dashboard.sql"),
+    include_str!("migrations/0004_regrade_waits_for_publish.sql"),
 ];
 
 /// The schema version this program writes and understands.
@@ -450,7 +451,10 @@ impl ServerStore for SqliteStore {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT e.body FROM event e LEFT JOIN regrade r ON r.event = e.id
-             WHERE e.kind = 'attempt' AND r.event IS NULL ORDER BY e.device, e.seq LIMIT ?1",
+             WHERE e.kind = 'attempt' AND r.event IS NULL
+               AND EXISTS (SELECT 1 FROM bundle b
+                           WHERE b.course = e.course AND b.version = e.course_version)
+             ORDER BY e.device, e.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             r.get::<_, String>(0)

@@ -1,0 +1,9 @@
+-- PostgreSQL migration 0004, mirroring SQLite's migrations/0004_regrade_waits_for_publish.sql:
+-- an attempt of a course version not (yet) published is no longer recorded as
+-- unverifiable; it waits until the bundle is published, then is re-graded.
+-- Migrations are append-only: once landed, this file is never edited.
+
+-- Verdicts written by older servers for that reason are forgotten, so those attempts are
+-- re-graded once their bundle is published. The wording is the one those servers wrote.
+DELETE FROM regrade
+WHERE status = 'unverifiable' AND detail LIKE 'bundle % not published on this server';
