@@ -809,6 +809,12 @@ fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(
     );
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(server.regrades(), []);
+    // The teacher's course page says so.
+    let page = course_page_as_admin(&server, "mini");
+    assert!(
+        page.contains("Čeká na zveřejnění kurzu (verze 1.2.3, 9.9.9), počet pokusů: 3."),
+        "{page}"
+    );
     // The teacher publishes beside the running server; nobody pushes again.
     server.publish(&bundle);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -831,7 +837,49 @@ fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(
         .map(|(e, _)| e.seq)
         .collect();
     assert_eq!(pending, [3]);
+    let page = course_page_as_admin(&server, "mini");
+    assert!(
+        page.contains("Čeká na zveřejnění kurzu (verze 9.9.9), počet pokusů: 1."),
+        "{page}"
+    );
     server.assert_holds_exactly(&events);
+}
+
+/// The dashboard's page of `course` in class 7.A, read after signing in as the admin.
+fn course_page_as_admin(server: &School, course: &str) -> String {
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let login = client
+        .post(format!("{}/ucitel/prihlaseni", server.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", server.url())
+        .body(format!("name=admin&password={}", crate::school::PASSWORD))
+        .send()
+        .expect("sign in");
+    assert_eq!(login.status(), 303, "sign in as the admin");
+    let session = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("aktovka_ucitel="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let page = client
+        .get(format!(
+            "{}/ucitel/tridy/{}/kurzy/{course}",
+            server.url(),
+            server.class_7a()
+        ))
+        .header("cookie", format!("aktovka_ucitel={session}"))
+        .send()
+        .expect("course page");
+    assert_eq!(page.status(), 200);
+    page.text().expect("body")
 }
 
 fn concurrent_pushes_of_one_device_store_each_event_once(backend: Backend) {

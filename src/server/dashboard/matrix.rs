@@ -14,6 +14,8 @@
 //!   laptop's; a cell's best score is the highest of its attempts, and the cell is flagged
 //!   when any of its attempts was a re-grading mismatch.
 //! - A lesson is completed by a learner with a `lesson_completed` event for it.
+//! - Attempts of a course version not published on the server wait for the publish
+//!   before the server re-grades them ([`waiting_for_publish`] counts them per version).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -22,7 +24,7 @@ use uuid::Uuid;
 use crate::bundle::manifest::Manifest;
 use crate::progress::EventKind;
 use crate::server::regrade::RegradeStatus;
-use crate::server::{Activity, RosterLearner};
+use crate::server::{Activity, PublishedBundle, RosterLearner};
 use crate::text::fold_diacritics;
 
 /// A column: an id and what to call it.
@@ -213,6 +215,29 @@ pub fn build(
     }
 }
 
+/// Attempts of `course` not yet re-graded because their course version is not published
+/// (the server re-grades them once it is), counted by version.
+pub fn waiting_for_publish(
+    course: &str,
+    published: &[PublishedBundle],
+    activity: &[Activity],
+) -> BTreeMap<String, usize> {
+    let mut waiting = BTreeMap::new();
+    for (e, regrade) in activity {
+        let unpublished = !published
+            .iter()
+            .any(|b| b.course == e.course && b.version == e.course_version);
+        if e.course == course
+            && regrade.is_none()
+            && unpublished
+            && matches!(e.kind, EventKind::Attempt { .. })
+        {
+            *waiting.entry(e.course_version.clone()).or_insert(0) += 1;
+        }
+    }
+    waiting
+}
+
 fn new_row(learner: Uuid, name: Option<String>) -> Row {
     Row {
         learner,
@@ -290,6 +315,43 @@ mod tests {
             passed: score.map(|s| s >= 1.0),
             detail: String::new(),
         })
+    }
+
+    #[test]
+    fn only_unregraded_attempts_of_unpublished_versions_wait() {
+        let learner = Uuid::new_v4();
+        let published = [PublishedBundle {
+            course: "c".into(),
+            version: "1.0.0".into(),
+            sha256: String::new(),
+            size: 0,
+            path: String::new(),
+        }];
+        let at = |version: &str, regrade: Option<Regrade>| {
+            let mut a = attempt(learner, "x", 1.0, regrade);
+            a.0.course_version = version.into();
+            a
+        };
+        let mut lesson = at("2.0.0", None);
+        lesson.0.kind = EventKind::LessonCompleted { lesson: "l".into() };
+        let mut other_course = at("2.0.0", None);
+        other_course.0.course = "jiny".into();
+        let activity = vec![
+            // Published, re-grading still to come: not waiting for a publish.
+            at("1.0.0", None),
+            at("2.0.0", None),
+            at("2.0.0", None),
+            at("0.9.0", None),
+            // Graded under an older server that called this unverifiable.
+            at("0.9.0", regrade(RegradeStatus::Unverifiable, None)),
+            lesson,
+            other_course,
+        ];
+        let waiting = waiting_for_publish("c", &published, &activity);
+        assert_eq!(
+            waiting.into_iter().collect::<Vec<_>>(),
+            [("0.9.0".to_owned(), 1), ("2.0.0".to_owned(), 2)]
+        );
     }
 
     #[test]

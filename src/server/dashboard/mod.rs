@@ -234,6 +234,8 @@ struct CourseTable {
     course: String,
     title: String,
     matrix: matrix::Matrix,
+    /// Attempts waiting for their course version to be published, by version.
+    waiting: std::collections::BTreeMap<String, usize>,
 }
 
 async fn course_table(
@@ -255,12 +257,14 @@ async fn course_table(
         }
         let roster = store.roster(class.id)?;
         let matrix = matrix::build(&course, manifest.as_deref(), &roster, &activity);
+        let waiting = matrix::waiting_for_publish(&course, &store.bundles()?, &activity);
         let title = manifest.map_or_else(|| course.clone(), |m| m.course.title.clone());
         Ok(Some(CourseTable {
             class,
             course,
             title,
             matrix,
+            waiting,
         }))
     })
     .await?;

@@ -252,6 +252,19 @@ pub fn course(lang: Lang, teacher: &Teacher, table: &CourseTable) -> String {
         "<p class=\"legend\">{}</p>",
         esc(t(lang, "flag_legend"))
     );
+    if !table.waiting.is_empty() {
+        let n: usize = table.waiting.values().sum();
+        let versions: Vec<&str> = table.waiting.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            main,
+            "<p class=\"legend waiting\">{}</p>",
+            esc(&tf(
+                lang,
+                "waiting_publish",
+                &[("n", &n.to_string()), ("versions", &versions.join(", "))]
+            ))
+        );
+    }
     let _ = write!(
         main,
         "<table class=\"lessons\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>\
