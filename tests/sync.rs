@@ -33,6 +33,7 @@ on_both_backends!(
     an_enrolment_code_serves_one_device_and_survives_a_lost_answer,
     the_server_regrades_attempts_and_flags_a_tampered_score,
     attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published,
+    an_older_servers_not_published_verdict_is_forgotten_by_the_migration,
     concurrent_pushes_of_one_device_store_each_event_once,
     stored_events_cannot_be_changed_even_below_the_server,
     a_database_from_a_newer_aktovka_is_refused_untouched,
@@ -757,38 +758,60 @@ fn the_server_regrades_attempts_and_flags_a_tampered_score(backend: Backend) {
     server.assert_holds_exactly(&events);
 }
 
-fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(backend: Backend) {
+/// The sha256 of the plugin grading exercise `skola-1` of the `mini` bundle at `bundle`.
+fn mini_plugin_sha256(bundle: &Path) -> String {
     use aktovka::learner::library::Course;
+    let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
+    let course = Course::open(bundle).expect("course");
+    let ex = course.exercise("skola-1").expect("exercise skola-1");
+    course
+        .plugin(&sandbox, &ex.plugin)
+        .expect("plugin")
+        .sha256_hex()
+}
+
+/// An attempt at `skola-1` of `mini` `version` ("7" is the right answer), graded by `plugin`.
+fn mini_attempt(device: Uuid, seq: u64, version: &str, answer: &str, plugin: &str) -> Event {
+    let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
+    e.course = "mini".into();
+    e.course_version = version.into();
+    e.kind = EventKind::Attempt {
+        exercise: "skola-1".into(),
+        answer: answer.into(),
+        score: 1.0,
+        passed: true,
+        plugin_sha256: plugin.into(),
+    };
+    e
+}
+
+/// Polls until the server has re-graded at least `n` attempts (or a minute has passed).
+fn at_least_regraded(server: &School, n: usize) -> Vec<(u64, RegradeStatus)> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = server.regrades();
+        if got.len() >= n || std::time::Instant::now() > deadline {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(backend: Backend) {
     let server = School::new(backend);
     let (device, token) = raw_device(&server);
     // Pupils worked from a USB copy of the bundle the teacher has not published yet.
     let (_b, bundle) = built_bundle();
-    let sandbox = aktovka::sandbox::Sandbox::new(None).expect("sandbox");
-    let course = Course::open(&bundle).expect("course");
-    let ex = course.exercise("skola-1").expect("exercise skola-1");
-    let plugin = course
-        .plugin(&sandbox, &ex.plugin)
-        .expect("plugin")
-        .sha256_hex();
-    let attempt = |seq: u64, version: &str, answer: &str, score: f64, passed: bool| {
-        let mut e = event(device, seq, "2026-11-27T10:00:00.000+01:00");
-        e.course = "mini".into();
-        e.course_version = version.into();
-        e.kind = EventKind::Attempt {
-            exercise: "skola-1".into(),
-            answer: answer.into(),
-            score,
-            passed,
-            plugin_sha256: plugin.clone(),
-        };
-        e
-    };
+    let plugin = mini_plugin_sha256(&bundle);
+    // Every attempt reports a pass.
+    let attempt =
+        |seq: u64, version: &str, answer: &str| mini_attempt(device, seq, version, answer, &plugin);
     let events = vec![
-        attempt(1, "1.2.3", "7", 1.0, true),
+        attempt(1, "1.2.3", "7"),
         // Tampered: a wrong answer reported as passed.
-        attempt(2, "1.2.3", "6", 1.0, true),
+        attempt(2, "1.2.3", "6"),
         // A version that is never published here.
-        attempt(3, "9.9.9", "7", 1.0, true),
+        attempt(3, "9.9.9", "7"),
     ];
     assert_eq!(push(&server, &token, &events).0, 200);
     // Nothing is gradable yet: the store offers none of them, a run by hand grades none,
@@ -817,16 +840,8 @@ fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(
     );
     // The teacher publishes beside the running server; nobody pushes again.
     server.publish(&bundle);
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let got = loop {
-        let got = server.regrades();
-        if got.len() >= 2 || std::time::Instant::now() > deadline {
-            break got;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
     assert_eq!(
-        got,
+        at_least_regraded(&server, 2),
         [(1, RegradeStatus::Match), (2, RegradeStatus::Mismatch)]
     );
     // The attempt of the unpublished version still waits, without a verdict.
@@ -843,6 +858,48 @@ fn attempts_of_an_unpublished_course_wait_and_are_regraded_once_it_is_published(
         "{page}"
     );
     server.assert_holds_exactly(&events);
+}
+
+fn an_older_servers_not_published_verdict_is_forgotten_by_the_migration(backend: Backend) {
+    let mut server = School::new(backend);
+    let (device, token) = raw_device(&server);
+    let (_b, bundle) = built_bundle();
+    let plugin = mini_plugin_sha256(&bundle);
+    let events = vec![
+        mini_attempt(device, 1, "1.2.3", "7", &plugin),
+        mini_attempt(device, 2, "1.2.3", "7", &"00".repeat(32)),
+    ];
+    assert_eq!(push(&server, &token, &events).0, 200);
+    // The verdicts an older server (schema 3) wrote: "not published" for the first, a real
+    // failure for the second.
+    server.kill();
+    let verdict = |e: &Event, detail: &str| {
+        format!(
+            "INSERT INTO regrade (event, status, server_score, server_passed, detail, graded_at)
+             VALUES ('{}', 'unverifiable', NULL, NULL, '{detail}', '2026-11-26T10:00:00Z');",
+            e.id
+        )
+    };
+    let older = match server.pg() {
+        Some(_) => "DELETE FROM aktovka_migration WHERE version = 4;",
+        None => "PRAGMA user_version = 3;",
+    };
+    server
+        .raw_sql(&format!(
+            "{}{}{older}",
+            verdict(&events[0], "bundle mini 1.2.3 not published on this server"),
+            verdict(&events[1], "graded by plugin 00…, the bundle has …"),
+        ))
+        .expect("an older server's database");
+    // Migration 4 runs at start: only the real failure stays.
+    server.start();
+    assert_eq!(server.regrades(), [(2, RegradeStatus::Unverifiable)]);
+    // Once published, the first is re-graded for real.
+    server.publish(&bundle);
+    assert_eq!(
+        at_least_regraded(&server, 2),
+        [(1, RegradeStatus::Match), (2, RegradeStatus::Unverifiable)]
+    );
 }
 
 /// The dashboard's page of `course` in class 7.A, read after signing in as the admin.
