@@ -608,12 +608,27 @@ fn pupil_path_through_the_learner_app() {
         b.send_keys(&b.find("form#add-learner input[name=pin]")?, "1234")?;
         b.click(&b.find("form#add-learner button[type=submit]")?)?;
         b.wait_element("button#switch-learner", WAIT)?;
-        // Žofie's attempts are hers: Kryštof starts with none.
+        // Žofie's attempts are hers: Kryštof starts with none, so no table row, only the
+        // folded "Zbývá N cvičení" line, which opens to a link to the quiz.
         b.goto(&app.url("/progress"))?;
-        let attempts = b.text(&b.find(&format!("tr[data-exercise=\"{quiz}\"] td.attempts"))?)?;
         ensure!(
-            attempts.trim() == "0",
-            "a new learner sees {attempts:?} quiz attempts"
+            b.find_all("tr[data-exercise]")?.is_empty(),
+            "a new learner sees rows of attempts"
+        );
+        let untried = b.find("details.untried")?;
+        let total = b.attr(&untried, "data-untried")?.unwrap_or_default();
+        let summary = b.text(&b.find("details.untried summary")?)?;
+        ensure!(
+            summary == format!("Zbývá {total} cvičení"),
+            "the untried summary reads {summary:?} for {total} exercises"
+        );
+        b.click(&b.find("details.untried summary")?)?;
+        let link = b.find(&format!("details.untried a[data-exercise=\"{quiz}\"]"))?;
+        ensure!(
+            b.attr(&link, "href")?
+                .is_some_and(|h| h.ends_with(&format!("{lesson_path}#x-{quiz}"))),
+            "the untried quiz links to {:?}",
+            b.attr(&link, "href")?
         );
         // Picking a learner with a PIN asks for it; a wrong PIN keeps the door shut.
         b.click(&b.find("button#switch-learner")?)?;
@@ -738,6 +753,107 @@ fn pupil_path_through_the_learner_app() {
         Ok(())
     });
     let _ = browser.cdp("Emulation.setEmulatedMedia", serde_json::json!({}));
+
+    app_step(&browser, &app, "17-wide-1280", |b| {
+        // On a common laptop screen Karel's world fills the exercise column rather than
+        // sitting as a thumbnail.
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+        )?;
+        b.goto(&app.url(&lesson_path))?;
+        let svg = b.find(&format!("{} img.exercise-svg", exercise_form(karel)))?;
+        b.script(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            &[svg.to_json()],
+        )?;
+        let size = b.script(
+            "var r = arguments[0].getBoundingClientRect();\
+             return [r.width, r.height, arguments[0].naturalWidth, arguments[0].naturalHeight];",
+            &[svg.to_json()],
+        )?;
+        let px = |i: usize| size[i].as_f64().unwrap_or(0.0);
+        let (w, h, natural_w, natural_h) = (px(0), px(1), px(2), px(3));
+        let wide = w > 400.0;
+        ensure!(wide, "Karel's world is {w} px wide in a 1280 px window");
+        // The world's own proportions, not stretched.
+        ensure!(
+            natural_h > 0.0 && (w / h - natural_w / natural_h).abs() < 0.02,
+            "Karel's world ({natural_w} × {natural_h}) is drawn {w} × {h}"
+        );
+        header_rows(b, 1280)?;
+        Ok(())
+    });
+
+    app_step(&browser, &app, "18-narrow-640", |b| {
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 640, "height": 900, "deviceScaleFactor": 1, "mobile": false}),
+        )?;
+        for page in ["/".to_owned(), lesson_path.clone(), "/progress".to_owned()] {
+            b.goto(&app.url(&page))?;
+            header_rows(b, 640)?;
+            let overflow = sideways_overflow(b)?;
+            ensure!(
+                overflow.is_null(),
+                "{page} scrolls sideways at 640 px: {overflow}"
+            );
+        }
+        b.goto(&app.url("/"))?;
+        b.save_screenshot(&screenshot_dir().join("18-narrow-640-library.png"))?;
+        b.goto(&app.url("/progress"))?;
+        Ok(())
+    });
+    let _ = browser.cdp(
+        "Emulation.clearDeviceMetricsOverride",
+        serde_json::json!({}),
+    );
+}
+
+/// The header takes two tidy rows: brand, navigation and learner on the first; the sync
+/// line on the second, beside the search box (narrow) or under the learner (wide).
+fn header_rows(b: &Browser, width: u32) -> WdResult<()> {
+    let rects = b.script(
+        "return ['.brand', '.main-nav', '#search-form', '#sync-status', '#lang-switch', '.site-header']\
+           .map(s => { var e = document.querySelector(s); if (!e) return null;\
+                       var r = e.getBoundingClientRect(); return [r.top, r.bottom]; });",
+        &[],
+    )?;
+    let row = |i: usize| -> (f64, f64) {
+        (
+            rects[i][0].as_f64().unwrap_or(-1.0),
+            rects[i][1].as_f64().unwrap_or(-1.0),
+        )
+    };
+    let (brand, nav, search, sync, lang, header) = (row(0), row(1), row(2), row(3), row(4), row(5));
+    let mid = |r: (f64, f64)| (r.0 + r.1) / 2.0;
+    let same_row = |a: (f64, f64), b: (f64, f64)| mid(b) > a.0 && mid(b) < a.1;
+    ensure!(
+        same_row(brand, nav) && same_row(brand, lang),
+        "at {width} px the brand {brand:?}, navigation {nav:?} and language switch {lang:?} are not on one row"
+    );
+    let has_sync = sync.1 > sync.0;
+    ensure!(has_sync, "no sync line in the header");
+    let sync_below = sync.0 >= brand.1 - 1.0;
+    ensure!(
+        sync_below,
+        "at {width} px the sync line {sync:?} is not below the title {brand:?}"
+    );
+    if width < 1024 {
+        ensure!(
+            search.0 >= brand.1 - 1.0 && same_row(search, sync),
+            "at {width} px the search box {search:?} and the sync line {sync:?} do not share the second row"
+        );
+    } else {
+        ensure!(
+            same_row(brand, search),
+            "at {width} px the search box {search:?} left the title's row {brand:?}"
+        );
+    }
+    let height = header.1 - header.0;
+    let low = height < 150.0;
+    ensure!(low, "at {width} px the header is {height} px tall");
+    Ok(())
 }
 
 /// `null` when the page fits its viewport's width, else the first few elements that stick

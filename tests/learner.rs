@@ -519,9 +519,24 @@ fn every_route_answers_and_every_refusal_refuses() {
         .header("Host", "attacker.example")
         .form(&[("token", &token), ("answer", "7")]);
     c.send(rebound).expect(421);
+    // Nothing tried yet: no table of blanks, the one exercise folded into "Zbývá 1 cvičení".
     let progress = c.send(c.get("/progress")).expect(200);
     assert!(
-        progress.body.contains("<td class=\"attempts\">0</td>"),
+        !progress.body.contains("<tr data-exercise"),
+        "{}",
+        progress.body
+    );
+    assert!(
+        progress.body.contains(
+            "<details class=\"untried\" data-untried=\"1\"><summary>Zbývá 1 cvičení</summary>"
+        ),
+        "{}",
+        progress.body
+    );
+    assert!(
+        progress
+            .body
+            .contains("<a href=\"/c/mini/l/01-skola#x-skola-1\" data-exercise=\"skola-1\">"),
         "{}",
         progress.body
     );
@@ -577,6 +592,11 @@ fn every_route_answers_and_every_refusal_refuses() {
             .contains("<td class=\"best-score\" data-score=\"1\">100 %</td>")
     );
     assert!(progress.body.contains("<td class=\"attempts\">2</td>"));
+    assert!(
+        !progress.body.contains("class=\"untried\""),
+        "every exercise tried, yet an untried list: {}",
+        progress.body
+    );
     let course = c.send(c.get("/c/mini")).expect(200);
     assert!(
         course.body.contains(

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::bundle::ManifestLesson;
+use crate::bundle::{ManifestExercise, ManifestLesson};
 use crate::progress::{CourseProgress, Learner};
 
 use super::background::{StatusSnapshot, SyncState};
@@ -528,12 +528,16 @@ pub fn search(ctx: &Ctx, query: &str, results: &[SearchResult]) -> String {
     layout(ctx, lang.t("search_title"), "page-search", &m)
 }
 
-/// "My progress": per course, per exercise, best score and attempts.
+/// "My progress": per course, the exercises tried so far (best score, attempts, last
+/// attempt) in a table, and the untried ones folded into one "N exercises left" line that
+/// opens to a per-lesson list: a pupil early in a course sees where they are, not a long
+/// table of blanks.
 pub fn progress(ctx: &Ctx, courses: &[(&Course, CourseProgress)]) -> String {
     let lang = ctx.lang;
     let mut m = format!("<h1>{}</h1>\n", esc(lang.t("progress_title")));
     for (course, p) in courses {
         let m_ = course.manifest();
+        let course_id = &m_.course.id;
         let titles: BTreeMap<&str, &str> = m_
             .lessons
             .iter()
@@ -543,8 +547,8 @@ pub fn progress(ctx: &Ctx, courses: &[(&Course, CourseProgress)]) -> String {
         let _ = writeln!(
             m,
             "<section class=\"course-progress-table\" data-course=\"{}\">\n<h2><a href=\"/c/{}\">{}</a></h2>\n<p>{}</p>",
-            esc(&m_.course.id),
-            url_part(&m_.course.id),
+            esc(course_id),
+            url_part(course_id),
             esc(&m_.course.title),
             esc(&lang.tf(
                 "progress_summary",
@@ -555,51 +559,103 @@ pub fn progress(ctx: &Ctx, courses: &[(&Course, CourseProgress)]) -> String {
                 ]
             ))
         );
-        if m_.exercises.is_empty() {
-            m.push_str("</section>\n");
-            continue;
-        }
-        let _ = writeln!(
-            m,
-            "<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
-            esc(lang.t("progress_exercise")),
-            esc(lang.t("progress_lesson")),
-            esc(lang.t("progress_best")),
-            esc(lang.t("progress_attempts")),
-            esc(lang.t("progress_last")),
-        );
-        for ex in &m_.exercises {
-            let ep = p.exercises.get(&ex.id);
-            let (best, attempts, last, passed) = match ep {
-                Some(e) => (
-                    lang.percent(e.best_score),
-                    e.attempts.to_string(),
-                    lang.date_time(&e.last_at),
-                    e.passed,
-                ),
-                None => (
-                    lang.t("progress_never").to_owned(),
-                    "0".to_owned(),
-                    lang.t("progress_never").to_owned(),
-                    false,
-                ),
-            };
+        let (tried, untried): (Vec<_>, Vec<_>) = m_
+            .exercises
+            .iter()
+            .partition(|ex| p.exercises.contains_key(&ex.id));
+        if !tried.is_empty() {
             let _ = writeln!(
                 m,
-                "<tr data-exercise=\"{}\" class=\"{}\"><th scope=\"row\"><a href=\"{}#x-{}\">{}</a></th><td>{}</td><td class=\"best-score\" data-score=\"{}\">{best}</td><td class=\"attempts\">{attempts}</td><td class=\"last\">{}</td></tr>",
-                esc(&ex.id),
-                if passed { "passed" } else { "open" },
-                lesson_href(&m_.course.id, &ex.lesson),
-                esc(&ex.id),
-                esc(&ex.title),
-                esc(titles.get(ex.lesson.as_str()).copied().unwrap_or_default()),
-                ep.map_or(0.0, |e| e.best_score),
-                esc(&last),
+                "<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+                esc(lang.t("progress_exercise")),
+                esc(lang.t("progress_lesson")),
+                esc(lang.t("progress_best")),
+                esc(lang.t("progress_attempts")),
+                esc(lang.t("progress_last")),
+            );
+            for ex in &tried {
+                let Some(e) = p.exercises.get(&ex.id) else {
+                    continue;
+                };
+                let _ = writeln!(
+                    m,
+                    "<tr data-exercise=\"{}\" class=\"{}\"><th scope=\"row\"><a href=\"{}#x-{}\">{}</a></th><td>{}</td><td class=\"best-score\" data-score=\"{}\">{}</td><td class=\"attempts\">{}</td><td class=\"last\">{}</td></tr>",
+                    esc(&ex.id),
+                    if e.passed { "passed" } else { "open" },
+                    lesson_href(course_id, &ex.lesson),
+                    esc(&ex.id),
+                    esc(&ex.title),
+                    esc(titles.get(ex.lesson.as_str()).copied().unwrap_or_default()),
+                    e.best_score,
+                    lang.percent(e.best_score),
+                    e.attempts,
+                    esc(&lang.date_time(&e.last_at)),
+                );
+            }
+            m.push_str("</tbody>\n</table></div>\n");
+        } else if !untried.is_empty() {
+            let _ = writeln!(
+                m,
+                "<p class=\"notice\">{}</p>",
+                esc(lang.t("progress_none_tried"))
             );
         }
-        m.push_str("</tbody>\n</table></div>\n</section>\n");
+        if !untried.is_empty() {
+            m.push_str(&untried_summary(lang, course_id, &titles, &untried));
+        }
+        m.push_str("</section>\n");
     }
     layout(ctx, lang.t("progress_title"), "page-progress", &m)
+}
+
+/// The folded list of exercises not tried yet: "Zbývá 12 cvičení", opening to one line per
+/// lesson (in course order) with links straight to its exercises.
+fn untried_summary(
+    lang: Lang,
+    course_id: &str,
+    titles: &BTreeMap<&str, &str>,
+    untried: &[&ManifestExercise],
+) -> String {
+    let n = untried.len();
+    // Czech counts: 1 cvičení zbývá, 2–4 zbývají, 5 and more zbývá again.
+    let key = match n {
+        1 => "progress_left_one",
+        2..=4 => "progress_left_few",
+        _ => "progress_left_many",
+    };
+    let mut h = format!(
+        "<details class=\"untried\" data-untried=\"{n}\"><summary>{}</summary>\n<ul class=\"untried-lessons\">\n",
+        esc(&lang.tf(key, &[("n", &n.to_string())]))
+    );
+    let mut lessons: Vec<&str> = Vec::new();
+    for ex in untried {
+        if !lessons.contains(&ex.lesson.as_str()) {
+            lessons.push(&ex.lesson);
+        }
+    }
+    for lesson in lessons {
+        let href = lesson_href(course_id, lesson);
+        let links: Vec<String> = untried
+            .iter()
+            .filter(|ex| ex.lesson == lesson)
+            .map(|ex| {
+                format!(
+                    "<a href=\"{href}#x-{}\" data-exercise=\"{}\">{}</a>",
+                    esc(&ex.id),
+                    esc(&ex.id),
+                    esc(&ex.title)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<li><a class=\"untried-lesson\" href=\"{href}\">{}</a>: {}</li>",
+            esc(titles.get(lesson).copied().unwrap_or(lesson)),
+            links.join(", ")
+        );
+    }
+    h.push_str("</ul>\n</details>\n");
+    h
 }
 
 /// An error page (status set by the caller).
@@ -643,6 +699,44 @@ pub fn snippet_parts(snippet: &str) -> Vec<(String, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untried_exercises_are_counted_in_proper_czech_and_grouped_by_lesson() {
+        let ex = |id: &str, lesson: &str| ManifestExercise {
+            id: id.to_owned(),
+            lesson: lesson.to_owned(),
+            plugin: "quiz".to_owned(),
+            title: format!("Úloha {id}"),
+            points: 1,
+            task: serde_json::Value::Null,
+        };
+        let all: Vec<ManifestExercise> = (1..=5)
+            .map(|i| ex(&format!("e{i}"), if i < 3 { "01-a" } else { "02-b" }))
+            .collect();
+        let titles = BTreeMap::from([("01-a", "První"), ("02-b", "Druhá")]);
+        let summary = |lang: Lang, n: usize| {
+            let some: Vec<&ManifestExercise> = all.iter().take(n).collect();
+            untried_summary(lang, "kurz", &titles, &some)
+        };
+        for (n, cs, en) in [
+            (1, "Zbývá 1 cvičení", "1 exercise left"),
+            (3, "Zbývají 3 cvičení", "3 exercises left"),
+            (5, "Zbývá 5 cvičení", "5 exercises left"),
+        ] {
+            assert!(summary(Lang::Cs, n).contains(&format!("<summary>{cs}</summary>")));
+            assert!(summary(Lang::En, n).contains(&format!("<summary>{en}</summary>")));
+        }
+        let five = summary(Lang::Cs, 5);
+        assert_eq!(five.matches("<li>").count(), 2, "{five}");
+        assert!(
+            five.contains(
+                "<li><a class=\"untried-lesson\" href=\"/c/kurz/l/01-a\">První</a>: \
+                 <a href=\"/c/kurz/l/01-a#x-e1\" data-exercise=\"e1\">Úloha e1</a>, \
+                 <a href=\"/c/kurz/l/01-a#x-e2\" data-exercise=\"e2\">Úloha e2</a></li>"
+            ),
+            "{five}"
+        );
+    }
 
     #[test]
     fn sync_ages_read_naturally() {
