@@ -623,6 +623,7 @@ fn pupil_path_through_the_learner_app() {
             "the untried summary reads {summary:?} for {total} exercises"
         );
         b.click(&b.find("details.untried summary")?)?;
+        b.save_screenshot(&screenshot_dir().join("12-untried-opened.png"))?;
         let link = b.find(&format!("details.untried a[data-exercise=\"{quiz}\"]"))?;
         ensure!(
             b.attr(&link, "href")?
@@ -799,7 +800,12 @@ fn pupil_path_through_the_learner_app() {
                 "{page} scrolls sideways at 640 px: {overflow}"
             );
         }
-        b.goto(&app.url("/"))?;
+        // English labels are longer; the rows hold in both languages.
+        b.goto(&app.url("/?lang=en"))?;
+        header_rows(b, 640)?;
+        b.save_screenshot(&screenshot_dir().join("18-narrow-640-library-en.png"))?;
+        b.goto(&app.url("/?lang=cs"))?;
+        header_rows(b, 640)?;
         b.save_screenshot(&screenshot_dir().join("18-narrow-640-library.png"))?;
         b.goto(&app.url("/progress"))?;
         Ok(())
