@@ -810,6 +810,29 @@ fn pupil_path_through_the_learner_app() {
         b.goto(&app.url("/progress"))?;
         Ok(())
     });
+
+    app_step(&browser, &app, "19-phone-360", |b| {
+        // A phone: the header stacks one thing per row and nothing sticks out sideways,
+        // with a learner and on the picker without one.
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": true}),
+        )?;
+        b.goto(&app.url(&lesson_path))?;
+        let overflow = sideways_overflow(b)?;
+        ensure!(
+            overflow.is_null(),
+            "the lesson scrolls sideways on a phone: {overflow}"
+        );
+        b.click(&b.find("button#switch-learner")?)?;
+        b.wait_element("form#add-learner", WAIT)?;
+        let overflow = sideways_overflow(b)?;
+        ensure!(
+            overflow.is_null(),
+            "the picker scrolls sideways on a phone: {overflow}"
+        );
+        Ok(())
+    });
     let _ = browser.cdp(
         "Emulation.clearDeviceMetricsOverride",
         serde_json::json!({}),
