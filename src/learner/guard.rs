@@ -68,10 +68,28 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next)
     req.extensions_mut().insert(lang);
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    harden(h, PAGE_CSP);
+    if let Some(l) = asked_lang {
+        let c = format!(
+            "{LANG_COOKIE}={}; Path=/; SameSite=Strict; Max-Age=31536000",
+            l.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The headers every page of ours carries, in the pupils' app and on the teacher dashboard
+/// alike: `csp` unless the handler set its own, `no-store` unless the handler chose its
+/// caching, no MIME sniffing, no framing, no referrer to other sites and no use by other
+/// origins.
+pub(crate) fn harden(h: &mut HeaderMap, csp: &'static str) {
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_CSP),
+            HeaderValue::from_static(csp),
         );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
@@ -83,8 +101,8 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next)
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null`
-    // with our own form posts, which the Origin check above must refuse. Other sites still
-    // get no referrer.
+    // with our own form posts, which the Origin checks must refuse. Other sites still get
+    // no referrer.
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
@@ -97,16 +115,6 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next)
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if let Some(l) = asked_lang {
-        let c = format!(
-            "{LANG_COOKIE}={}; Path=/; SameSite=Strict; Max-Age=31536000",
-            l.code()
-        );
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            h.append(header::SET_COOKIE, v);
-        }
-    }
-    resp
 }
 
 /// Checks origin and token of a state-changing request; gives the request back with its

@@ -19,7 +19,7 @@
 
 pub mod background;
 pub mod exercise;
-mod guard;
+pub(crate) mod guard;
 pub mod i18n;
 pub mod library;
 pub mod pages;

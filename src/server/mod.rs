@@ -195,7 +195,8 @@ pub fn random_secret(bytes: usize) -> Result<String, StoreError> {
 }
 
 /// A one-time enrolment code a teacher can read aloud: 10 characters from an alphabet
-/// without look-alikes (no 0/O, 1/I/L), grouped `XXXXX-XXXXX`.
+/// without look-alikes (no 0/O, 1/I/L), in two groups of five joined by a dash, e.g.
+/// `K7M2P-QX9RT`.
 pub fn new_enrolment_code() -> Result<String, StoreError> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut buf = [0u8; 10];

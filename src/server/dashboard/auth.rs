@@ -22,6 +22,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{BASE, Dashboard, html, pages, request_lang};
+use crate::learner::guard::{cookie, harden};
 use crate::learner::i18n::Lang;
 use crate::server::{Teacher, hash_password, random_secret, secret_hash, verify_password};
 
@@ -83,18 +84,6 @@ impl Limiter {
     }
 }
 
-/// One cookie's value.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
 /// Every dashboard request: POSTs from another origin are refused; every response gets
 /// the CSP and the no-framing, no-sniffing, no-caching headers; `?lang=` is remembered.
 pub async fn guard(req: Request, next: Next) -> Response {
@@ -112,22 +101,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
     });
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    harden(h, CSP);
     if asked {
         let c = format!(
             "{LANG_COOKIE}={}; Path=/; SameSite=Strict; Max-Age=31536000",

@@ -341,6 +341,9 @@ fn request_lang(headers: &HeaderMap, query: Option<&str>) -> Lang {
             .and_then(|(_, v)| Lang::from_code(&v))
     });
     asked
-        .or_else(|| auth::cookie(headers, auth::LANG_COOKIE).and_then(|v| Lang::from_code(&v)))
+        .or_else(|| {
+            crate::learner::guard::cookie(headers, auth::LANG_COOKIE)
+                .and_then(|v| Lang::from_code(&v))
+        })
         .unwrap_or_default()
 }
